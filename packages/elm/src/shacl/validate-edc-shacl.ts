@@ -68,13 +68,16 @@ function loadShapeOntology(iri: string): Quad[] {
 export async function edcToDataset(document: unknown): Promise<DatasetCore> {
   let nquads: string
   try {
-    nquads = (await jsonld.toRDF(document as jsonld.JsonLdDocument, {
-      format: 'application/n-quads',
-      documentLoader: offlineDocumentLoader as never,
-      // A term the context does not define would silently vanish from the graph and escape the
-      // shapes; safe mode makes it an error instead.
-      safe: true,
-    } as jsonld.Options.ToRdf)) as unknown as string
+    nquads = (await jsonld.toRDF(
+      document as jsonld.JsonLdDocument,
+      {
+        format: 'application/n-quads',
+        documentLoader: offlineDocumentLoader as never,
+        // A term the context does not define would silently vanish from the graph and escape the
+        // shapes; safe mode makes it an error instead.
+        safe: true,
+      } as jsonld.Options.ToRdf,
+    )) as unknown as string
   } catch (error) {
     throw asElmError(error)
   }

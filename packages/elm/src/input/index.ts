@@ -1,0 +1,15 @@
+export { formatPath, parseAward, parseBuildInputs, parseOrganisations, parseSpecification } from './parse-input.ts'
+export type { AwardInput, LearnerInput } from './z-award.ts'
+export { zAward, zLearner } from './z-award.ts'
+export type { LanguageMap } from './z-common.ts'
+export { MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH } from './z-common.ts'
+export type {
+  AccreditationInput,
+  AllianceInput,
+  IssuerInput,
+  OrganisationInput,
+  OrganisationsInput,
+} from './z-organisations.ts'
+export { zAccreditation, zAlliance, zIssuer, zOrganisation, zOrganisations } from './z-organisations.ts'
+export type { MicroCredentialSpecificationInput } from './z-specification.ts'
+export { zMicroCredentialSpecification } from './z-specification.ts'

@@ -1,0 +1,125 @@
+import { z } from 'zod'
+import {
+  ATU_SCHEME,
+  isEscoSkillUri,
+  isKnownLanguageTag,
+  lookupConcept,
+  lookupCountry,
+  lookupLanguage,
+  type VocabularyKey,
+  vocabularyOf,
+} from '../vocabulary/index.ts'
+
+/** Longest text accepted in one language of a language map: a long course description fits, a
+ * pasted document does not (security.md: oversized input is refused with the field named). */
+export const MAX_TEXT_LENGTH = 20_000
+export const MAX_SHORT_TEXT_LENGTH = 500
+
+function boundedText(max: number) {
+  return z.string().trim().min(1, 'must not be empty').max(max, `is longer than ${max} characters`)
+}
+
+/**
+ * A language map (JSON-LD `@container: @language`, elm.md "Serialisation rules"):
+ * `{"en": "…", "de": "…"}`, at least one language, keys are known BCP 47 language tags.
+ */
+function languageMap(max: number) {
+  return z
+    .record(z.string(), boundedText(max), {
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : 'must be a language map such as {"en": "…", "de": "…"}',
+    })
+    .superRefine((map, ctx) => {
+      const tags = Object.keys(map)
+      if (tags.length === 0) ctx.addIssue({ code: 'custom', message: 'must have a text in at least one language' })
+      for (const tag of tags) {
+        if (!isKnownLanguageTag(tag)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [tag],
+            message: `"${tag}" is not a known language tag (use e.g. "en", "de")`,
+          })
+        }
+      }
+    })
+}
+
+export const zLanguageMap = languageMap(MAX_TEXT_LENGTH)
+export const zShortLanguageMap = languageMap(MAX_SHORT_TEXT_LENGTH)
+export type LanguageMap = z.infer<typeof zLanguageMap>
+
+const zUri = z
+  .string()
+  .max(2048, 'is longer than 2048 characters')
+  .refine((value) => URL.canParse(value), 'must be an absolute URI')
+
+/** A concept URI that must be a member of one controlled vocabulary (elm.md, "Controlled vocabularies"). */
+export function zConcept(key: VocabularyKey, what: string) {
+  return zUri.superRefine((uri, ctx) => {
+    if (lookupConcept(key, uri)) return
+    const actual = vocabularyOf(uri)
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        actual && actual !== key
+          ? `${uri} is a concept of the "${actual}" scheme, not a ${what} ("${key}" scheme)`
+          : `${uri} is not a known ${what} (expected a concept of http://data.europa.eu/snb/${key}/25831c2)`,
+    })
+  })
+}
+
+export const zCountry = zUri.refine(
+  (uri) => lookupCountry(uri) !== undefined,
+  'must be an EU country authority URI such as http://publications.europa.eu/resource/authority/country/DEU',
+)
+
+export const zLanguage = zUri.refine(
+  (uri) => lookupLanguage(uri) !== undefined,
+  'must be an EU language authority URI such as http://publications.europa.eu/resource/authority/language/ENG',
+)
+
+export const zRegion = zUri.refine(
+  (uri) => uri.startsWith(`${ATU_SCHEME}/`),
+  `must be an administrative-territorial unit URI under ${ATU_SCHEME}/`,
+)
+
+export const zEscoSkill = zUri.refine(
+  isEscoSkillUri,
+  'must be an ESCO skill URI such as http://data.europa.eu/esco/skill/<uuid>',
+)
+
+/** An identifier for a node of the document: a URN, a DID or an http(s) URL. */
+export const zIri = zUri.refine((value) => /^(urn|did|https?):/.test(value), 'must be a URN, a DID or an http(s) URL')
+
+export const zHttpUrl = zUri.refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
+
+export const zEmail = z.email({ error: 'must be an e-mail address' }).max(254)
+
+/** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
+// zod's ISO date check knows month lengths and leap years.
+export const zDate = z.iso.date({ error: 'must be a real calendar date YYYY-MM-DD' })
+
+/** A date-time with an offset (RFC 3339), e.g. `2026-06-30T12:00:00Z`. */
+export const zDateTime = z.iso
+  .datetime({ offset: true, error: 'must be a date-time such as 2026-06-30T12:00:00Z' })
+  .refine((value) => !Number.isNaN(new Date(value).getTime()), 'is not a real date-time')
+
+/** A calendar date or a date-time: `2026-07-15` or `2026-07-15T09:00:00Z`. */
+export const zDateOrDateTime = z.string().superRefine((value, ctx) => {
+  const schema = value.length <= 10 ? zDate : zDateTime
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: result.error.issues[0]?.message ?? 'is not a date' })
+  }
+})
+
+/** An ISO 8601 duration (xsd:duration), e.g. `PT60H`, `P3M`. */
+export const zDuration = z.iso.duration({ error: 'must be an ISO 8601 duration such as PT60H' })
+
+export const zNotation = z.string().trim().min(1, 'must not be empty').max(200)
+
+/** A legal identifier (VAT, registration, eIDAS organisation identifier) in its issuing country. */
+export const zLegalIdentifier = z.strictObject({
+  notation: zNotation,
+  country: zCountry,
+})

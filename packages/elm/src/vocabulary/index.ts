@@ -1,0 +1,21 @@
+export type { ConceptInfo, VocabularyKey } from './vocabularies.ts'
+export {
+  ATU_SCHEME,
+  COUNTRY_SCHEME,
+  conceptsOf,
+  countryAlpha2,
+  countryUri,
+  ESCO_SKILL_SCHEME,
+  FILE_TYPE_SCHEME,
+  isEscoSkillUri,
+  isKnownLanguageTag,
+  LANGUAGE_SCHEME,
+  languageTagForUri,
+  languageUriForTag,
+  lookupConcept,
+  lookupCountry,
+  lookupLanguage,
+  SNB,
+  schemeIri,
+  vocabularyOf,
+} from './vocabularies.ts'
