@@ -319,7 +319,9 @@ function qualificationNode(spec: MicroCredentialSpecificationInput): JsonLdNode 
 function additionalNotes(spec: MicroCredentialSpecificationInput, id: (name: string) => string) {
   const notes: JsonLdNode[] = []
   if (spec.stackability?.options) notes.push(noteNode(id('stackability'), spec.stackability.options))
-  spec.additionalNotes?.forEach((note, index) => notes.push(noteNode(id(`note-${index + 1}`), note)))
+  for (const [index, note] of (spec.additionalNotes ?? []).entries()) {
+    notes.push(noteNode(id(`note-${index + 1}`), note))
+  }
   return notes.length ? { additionalNote: notes } : {}
 }
 

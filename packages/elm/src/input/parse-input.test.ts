@@ -108,12 +108,12 @@ describe('input validation names the field', () => {
       specification.learningOutcomes[0].escoSkills = ['http://data.europa.eu/esco/skill/not-a-uuid']
       delete organisations.issuer.eidasIdentifier
     })
-    expect(issues.map((issue) => issue.path).sort()).toEqual([
+    expect(issues?.map((issue) => issue.path).sort()).toEqual([
       'organisations.issuer.eidasIdentifier',
       'specification',
       'specification.learningOutcomes[0].escoSkills[0]',
     ])
-    expect(issues.find((issue) => issue.path === 'specification')?.message).toContain('colour')
+    expect(issues?.find((issue) => issue.path === 'specification')?.message).toContain('colour')
   })
 
   it('the error message lists the problems', () => {

@@ -45,11 +45,12 @@ export function parseBuildInputs(specification: unknown, award: unknown, organis
     award: collect(() => parseAward(award)),
     organisations: collect(() => parseOrganisations(organisations)),
   }
-  if (!parsed.specification || !parsed.award || !parsed.organisations) {
+  const { specification: spec, award: awarded, organisations: orgs } = parsed
+  if (!spec || !awarded || !orgs) {
     const roots = [...new Set(issues.map((issue) => issue.path.split(/[.[]/)[0]))].join(', ')
     throw new ElmError('invalid_input', `Invalid ${roots}: ${summarise(issues)}`, issues)
   }
-  return parsed as Required<typeof parsed>
+  return { specification: spec, award: awarded, organisations: orgs }
 }
 
 function summarise(issues: readonly ElmIssue[]): string {
