@@ -31,3 +31,4 @@ export { certificateSvg, renderCertificatePage, renderCertificatePages } from '.
 export type { AnnexIElement, AnnexIReport, AnnexIStatus } from './report/annex-i-report.ts'
 export { annexIReport, formatAnnexIReport } from './report/annex-i-report.ts'
 export * from './vocabulary/index.ts'
+export { buildEdcFiles, registerElmCommands } from './cli/register-elm-commands.ts'

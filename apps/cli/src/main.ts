@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url'
+import { buildEdcFiles, ElmError, registerElmCommands } from '@alma/elm'
+import { Command } from 'commander'
+
+const examples = fileURLToPath(new URL('../../../config/examples/', import.meta.url))
+
+export function createProgram(): Command {
+  const program = new Command('alma')
+    .description('Alma: issue and verify European micro-credentials (ELM / EDC, OpenID4VCI, OpenID4VP)')
+    .showHelpAfterError()
+  registerElmCommands(program)
+  program
+    .command('demo')
+    .description('build the example micro-credentials of the demo alliance and print their Annex I reports')
+    .option('-o, --out <dir>', 'output folder', '.alma/demo')
+    .action(async (options: { out: string }) => {
+      const { annexIReport, formatAnnexIReport } = await import('@alma/elm')
+      for (const [awardFile, organisationsFile] of [
+        ['ana-andromeda.json', 'organisations.json'],
+        ['jonas-becker.json', 'organisations-mandate.json'],
+      ] as const) {
+        const started = performance.now()
+        const { document, documentPath, pagePaths } = buildEdcFiles(
+          `${examples}specification.json`,
+          `${examples}awards/${awardFile}`,
+          `${examples}${organisationsFile}`,
+          options.out,
+        )
+        console.log(`\n${awardFile} (${organisationsFile}) built in ${Math.round(performance.now() - started)} ms`)
+        console.log(`  EDC document: ${documentPath}`)
+        for (const path of pagePaths) console.log(`  certificate page: ${path}`)
+        console.log(formatAnnexIReport(annexIReport(document)).replace(/^/gm, '  '))
+      }
+    })
+  return program
+}
+
+try {
+  await createProgram().parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof ElmError) {
+    console.error(`alma: ${error.message}`)
+    for (const issue of error.issues.slice(5)) console.error(`  ${issue.path}: ${issue.message}`)
+    process.exitCode = 2
+  } else {
+    throw error
+  }
+}
