@@ -26,8 +26,8 @@ export const CREDENTIAL_PROFILE_GENERIC = `${SNB}credential/e34929035b`
 export const CREDENTIAL_PROFILE_ISSUED_BY_MANDATE = `${SNB}credential/c_9a31f32a`
 export const EVIDENCE_TYPE_MANDATE = `${SNB}evidence-type/c_18016257`
 
-/** A rendered certificate page (PNG bytes) per language tag of the display. */
-export type CertificatePages = Record<string, Uint8Array>
+/** A rendered certificate page per language tag of the display: PNG bytes, or their base64 (as cached). */
+export type CertificatePages = Record<string, Uint8Array | string>
 
 export interface BuildEdcOptions {
   /** The issuing instant; injectable so that output is deterministic. */
@@ -71,7 +71,8 @@ function joinNames(given: LanguageMap, family: LanguageMap): LanguageMap {
  * `EuropeanDigitalCredential` whose subject holds one `LearningAchievement` specified by a
  * `Qualification`, following the shape of the EC's Annex I sample and the mapping in
  * design/elm.md. Inputs are validated first; an invalid input throws `ElmError('invalid_input')`
- * naming every bad field. With `now`, `newId` and `pages` fixed, the output is deterministic.
+ * naming every bad field. The specification and organisations objects are validated once and then
+ * frozen (a cohort shares them). With `now`, `newId` and `pages` fixed, the output is deterministic.
  */
 export function buildEdc(
   specificationInput: unknown,
@@ -413,7 +414,7 @@ function attachPages(document: EdcDocument, pages: CertificatePages) {
       detail.image = {
         id: `${detail.id}#image`,
         type: 'MediaObject',
-        content: Buffer.from(png).toString('base64'),
+        content: typeof png === 'string' ? png : Buffer.from(png).toString('base64'),
         contentEncoding: BASE64_ENCODING,
         contentType: PNG_FILE_TYPE,
       }

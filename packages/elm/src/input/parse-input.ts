@@ -30,6 +30,8 @@ function parseWith<T>(schema: z.ZodType<T>, root: string, value: unknown): T {
  * them, not only those of the first input that fails.
  */
 export function parseBuildInputs(specification: unknown, award: unknown, organisations: unknown) {
+  const cachedSpecification = validatedOnce.get(specification as object) as MicroCredentialSpecificationInput | undefined
+  const cachedOrganisations = validatedOnce.get(organisations as object) as OrganisationsInput | undefined
   const issues: ElmIssue[] = []
   const collect = <T>(parse: () => T): T | undefined => {
     try {
@@ -41,16 +43,37 @@ export function parseBuildInputs(specification: unknown, award: unknown, organis
     }
   }
   const parsed = {
-    specification: collect(() => parseSpecification(specification)),
+    specification: cachedSpecification ?? collect(() => parseSpecification(specification)),
     award: collect(() => parseAward(award)),
-    organisations: collect(() => parseOrganisations(organisations)),
+    organisations: cachedOrganisations ?? collect(() => parseOrganisations(organisations)),
   }
   const { specification: spec, award: awarded, organisations: orgs } = parsed
   if (!spec || !awarded || !orgs) {
     const roots = [...new Set(issues.map((issue) => issue.path.split(/[.[]/)[0]))].join(', ')
     throw new ElmError('invalid_input', `Invalid ${roots}: ${summarise(issues)}`, issues)
   }
+  remember(specification, spec)
+  remember(organisations, orgs)
   return { specification: spec, award: awarded, organisations: orgs }
+}
+
+/**
+ * A course and its organisations are validated once and awarded many times: the validated form is
+ * kept per input object, so a cohort pays for validation of its shared inputs once. Inputs are
+ * frozen when remembered, so a later change cannot slip past validation.
+ */
+const validatedOnce = new WeakMap<object, unknown>()
+
+function remember(input: unknown, validated: unknown) {
+  if (typeof input === 'object' && input !== null && Object.isFrozen(deepFreeze(input))) validatedOnce.set(input, validated)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
 }
 
 function summarise(issues: readonly ElmIssue[]): string {
