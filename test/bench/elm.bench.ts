@@ -48,7 +48,11 @@ const memory = process.memoryUsage()
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
 
 console.log(`ELM benchmark (Node ${process.version}, one core)`)
-console.log(`  buildEdc, pages cached:     ${(documents / buildSeconds).toFixed(0)} documents/s (${documents} documents, ${(serialized.length / 1024).toFixed(0)} KB each with 2 pages)`)
+console.log(
+  `  buildEdc, pages cached:     ${(documents / buildSeconds).toFixed(0)} documents/s (${documents} documents, ${(serialized.length / 1024).toFixed(0)} KB each with 2 pages)`,
+)
 console.log(`  baseline JSON round trip:   ${(documents / baselineSeconds).toFixed(0)} documents/s (the same document)`)
-console.log(`  certificate page render:    p50 ${percentile(renderTimes, 50).toFixed(1)} ms, p99 ${percentile(renderTimes, 99).toFixed(1)} ms (${pagesToRender} pages, 1263×893 px PNG)`)
+console.log(
+  `  certificate page render:    p50 ${percentile(renderTimes, 50).toFixed(1)} ms, p99 ${percentile(renderTimes, 99).toFixed(1)} ms (${pagesToRender} pages, 1263×893 px PNG)`,
+)
 console.log(`  memory:                     RSS ${mb(memory.rss)} MB, heap used ${mb(memory.heapUsed)} MB`)

@@ -24,8 +24,15 @@ describe('the alma command', () => {
   it('elm build writes the EDC document and one PNG page per language, and reports Annex I', async () => {
     const out = mkdtempSync(join(tmpdir(), 'alma-cli-'))
     const result = await almaCommand(
-      'elm', 'build', `${examples}specification.json`, `${examples}awards/jonas-becker.json`,
-      `${examples}organisations.json`, '--out', out, '--now', '2026-07-20T10:00:00Z',
+      'elm',
+      'build',
+      `${examples}specification.json`,
+      `${examples}awards/jonas-becker.json`,
+      `${examples}organisations.json`,
+      '--out',
+      out,
+      '--now',
+      '2026-07-20T10:00:00Z',
     )
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('A micro-credential in the sense of the Council Recommendation')
@@ -47,9 +54,15 @@ describe('the alma command', () => {
 
   it('elm build names the bad field and exits 2', async () => {
     const result = await almaCommand(
-      'elm', 'build', `${examples}specification.json`, `${examples}organisations.json`, `${examples}organisations.json`,
+      'elm',
+      'build',
+      `${examples}specification.json`,
+      `${examples}organisations.json`,
+      `${examples}organisations.json`,
     )
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^alma: Invalid award: award.learner: .*award: Unrecognized keys: "issuer", "awardingBodies", "alliance"/)
+    expect(result.stderr).toMatch(
+      /^alma: Invalid award: award.learner: .*award: Unrecognized keys: "issuer", "awardingBodies", "alliance"/,
+    )
   })
 })

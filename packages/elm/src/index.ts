@@ -9,6 +9,7 @@ export {
   EVIDENCE_TYPE_MANDATE,
 } from './build/build-edc.ts'
 export { addIsoDuration, durationHours } from './build/duration.ts'
+export { buildEdcFiles, registerElmCommands } from './cli/register-elm-commands.ts'
 export type { ElmErrorCode, ElmIssue } from './errors.ts'
 export { ElmError } from './errors.ts'
 export * from './input/index.ts'
@@ -31,4 +32,3 @@ export { certificateSvg, renderCertificatePage, renderCertificatePages } from '.
 export type { AnnexIElement, AnnexIReport, AnnexIStatus } from './report/annex-i-report.ts'
 export { annexIReport, formatAnnexIReport } from './report/annex-i-report.ts'
 export * from './vocabulary/index.ts'
-export { buildEdcFiles, registerElmCommands } from './cli/register-elm-commands.ts'

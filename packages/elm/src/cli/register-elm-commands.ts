@@ -20,7 +20,13 @@ export interface BuildFilesResult {
 }
 
 /** Builds the EDC document of one award and writes it with its certificate pages (PNG, one per language). */
-export function buildEdcFiles(specPath: string, awardPath: string, organisationsPath: string, outDir: string, now?: Date) {
+export function buildEdcFiles(
+  specPath: string,
+  awardPath: string,
+  organisationsPath: string,
+  outDir: string,
+  now?: Date,
+) {
   const document = buildEdc(readJson(specPath), readJson(awardPath), readJson(organisationsPath), now ? { now } : {})
   mkdirSync(outDir, { recursive: true })
   const name = basename(awardPath, extname(awardPath))
@@ -45,13 +51,21 @@ export function registerElmCommands(program: Command): Command {
     .argument('<organisations>', 'issuer, awarding bodies, alliance (JSON)')
     .option('-o, --out <dir>', 'output folder', 'out')
     .option('--now <date-time>', 'issuing instant (default: now)')
-    .action((specPath: string, awardPath: string, organisationsPath: string, options: { out: string; now?: string }) => {
-      const now = options.now ? new Date(options.now) : undefined
-      const { document, documentPath, pagePaths } = buildEdcFiles(specPath, awardPath, organisationsPath, options.out, now)
-      console.log(`EDC document: ${documentPath}`)
-      for (const path of pagePaths) console.log(`certificate page: ${path}`)
-      console.log(`\nAnnex I report of ${document.id}\n${formatAnnexIReport(annexIReport(document))}`)
-    })
+    .action(
+      (specPath: string, awardPath: string, organisationsPath: string, options: { out: string; now?: string }) => {
+        const now = options.now ? new Date(options.now) : undefined
+        const { document, documentPath, pagePaths } = buildEdcFiles(
+          specPath,
+          awardPath,
+          organisationsPath,
+          options.out,
+          now,
+        )
+        console.log(`EDC document: ${documentPath}`)
+        for (const path of pagePaths) console.log(`certificate page: ${path}`)
+        console.log(`\nAnnex I report of ${document.id}\n${formatAnnexIReport(annexIReport(document))}`)
+      },
+    )
   elm
     .command('report')
     .description('print the Annex I report of any EDC file (plain, upload wrapper, or JAdES-sealed)')

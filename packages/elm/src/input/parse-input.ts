@@ -30,7 +30,9 @@ function parseWith<T>(schema: z.ZodType<T>, root: string, value: unknown): T {
  * them, not only those of the first input that fails.
  */
 export function parseBuildInputs(specification: unknown, award: unknown, organisations: unknown) {
-  const cachedSpecification = validatedOnce.get(specification as object) as MicroCredentialSpecificationInput | undefined
+  const cachedSpecification = validatedOnce.get(specification as object) as
+    | MicroCredentialSpecificationInput
+    | undefined
   const cachedOrganisations = validatedOnce.get(organisations as object) as OrganisationsInput | undefined
   const issues: ElmIssue[] = []
   const collect = <T>(parse: () => T): T | undefined => {
@@ -65,7 +67,8 @@ export function parseBuildInputs(specification: unknown, award: unknown, organis
 const validatedOnce = new WeakMap<object, unknown>()
 
 function remember(input: unknown, validated: unknown) {
-  if (typeof input === 'object' && input !== null && Object.isFrozen(deepFreeze(input))) validatedOnce.set(input, validated)
+  if (typeof input === 'object' && input !== null && Object.isFrozen(deepFreeze(input)))
+    validatedOnce.set(input, validated)
 }
 
 function deepFreeze<T>(value: T): T {

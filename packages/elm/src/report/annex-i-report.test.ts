@@ -11,7 +11,10 @@ describe('annexIReport', () => {
     expect(report.elements.find((element) => element.number === 8)).toMatchObject({
       status: 'present',
       value: 'EQF 6; RQF Level 6',
-      paths: ['credentialSubject.hasClaim[0].specifiedBy.eqfLevel', 'credentialSubject.hasClaim[0].specifiedBy.nqfLevel[]'],
+      paths: [
+        'credentialSubject.hasClaim[0].specifiedBy.eqfLevel',
+        'credentialSubject.hasClaim[0].specifiedBy.nqfLevel[]',
+      ],
     })
     expect(report.elements.find((element) => element.number === 16)?.status).toBe('not-applicable')
   })
@@ -44,6 +47,8 @@ describe('annexIReport', () => {
     })
     const text = formatAnnexIReport(annexIReport(document))
     expect(text).toContain('✗ 11. Type of quality assurance used to underpin the micro-credential')
-    expect(text).toMatch(/Not a micro-credential in the sense of the Council Recommendation: missing element\(s\) 11\.$/)
+    expect(text).toMatch(
+      /Not a micro-credential in the sense of the Council Recommendation: missing element\(s\) 11\.$/,
+    )
   })
 })
