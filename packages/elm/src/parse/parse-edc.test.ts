@@ -37,7 +37,9 @@ describe('parseEdc', () => {
       { now: FIXED_NOW, newId: counterIds(), pages: { en: ONE_PIXEL_PNG, de: ONE_PIXEL_PNG } },
     )
     const extended = { ...document, termsOfUse: [{ id: 'urn:x', type: 'Custom' }] }
-    const subject = extended.credentialSubject as unknown as { hasClaim: { specifiedBy: Record<string, unknown> }[] }
+    const subject = (extended as Record<string, unknown>).credentialSubject as {
+      hasClaim: { specifiedBy: Record<string, unknown> }[]
+    }
     subject.hasClaim[0]!.specifiedBy.targetMarket = 'anything'
     const parsed = parseEdc(extended)
     expect(parsed.extra).toEqual({ termsOfUse: [{ id: 'urn:x', type: 'Custom' }] })
