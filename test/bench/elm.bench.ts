@@ -53,6 +53,6 @@ console.log(
 )
 console.log(`  baseline JSON round trip:   ${(documents / baselineSeconds).toFixed(0)} documents/s (the same document)`)
 console.log(
-  `  certificate page render:    p50 ${percentile(renderTimes, 50).toFixed(1)} ms, p99 ${percentile(renderTimes, 99).toFixed(1)} ms (${pagesToRender} pages, 1263×893 px PNG)`,
+  `  certificate page render:    p50 ${percentile(renderTimes, 50).toFixed(1)} ms, p99 ${percentile(renderTimes, 99).toFixed(1)} ms (${pagesToRender} pages, 842×595 px PNG)`,
 )
 console.log(`  memory:                     RSS ${mb(memory.rss)} MB, heap used ${mb(memory.heapUsed)} MB`)

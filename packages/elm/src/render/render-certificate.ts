@@ -1,26 +1,18 @@
-import { createRequire } from 'node:module'
 import { Resvg } from '@resvg/resvg-js'
 import { durationHours } from '../build/duration.ts'
 import { ElmError } from '../errors.ts'
 import type { LanguageMap } from '../input/index.ts'
 import { type ParsedEdc, pickText } from '../parse/parse-edc.ts'
+import { certificateFontFiles } from './fonts.ts'
 import { certificateLabels } from './labels.ts'
-
-// Fonts come from a registry package (Noto Sans, OFL-1.1), never from the system, so a page looks
-// the same on every machine.
-const require = createRequire(import.meta.url)
-const FONT_FILES = [
-  require.resolve('@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf'),
-  require.resolve('@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf'),
-  require.resolve('@expo-google-fonts/noto-sans/400Regular_Italic/NotoSans_400Regular_Italic.ttf'),
-]
 
 /** Page size in CSS pixels: A4 landscape at 72 dpi, rendered at `scale`. */
 const WIDTH = 842
 const HEIGHT = 595
 
 export interface RenderOptions {
-  /** Pixel density of the PNG relative to 72 dpi; 1.5 (≈ 108 dpi) by default. */
+  /** Pixel density relative to 72 dpi; 1 by default (842×595 px: sharp on screen, and it keeps a
+   * credential that carries one page per language small). */
   scale?: number
 }
 
@@ -150,8 +142,8 @@ export function renderCertificatePage(edc: ParsedEdc, language: string, options:
   const svg = certificateSvg(edc, language)
   try {
     const resvg = new Resvg(svg, {
-      fitTo: { mode: 'width', value: Math.round(WIDTH * (options.scale ?? 1.5)) },
-      font: { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: 'Noto Sans' },
+      fitTo: { mode: 'width', value: Math.round(WIDTH * (options.scale ?? 1)) },
+      font: { loadSystemFonts: false, fontFiles: certificateFontFiles(), defaultFontFamily: 'Noto Sans' },
     })
     return resvg.render().asPng()
   } catch (error) {
