@@ -1,0 +1,57 @@
+import { TrustError } from '../errors.ts'
+
+/** Limits of {@link parseStrictJson}. */
+export interface StrictJsonOptions {
+  /** Deepest nesting of objects and arrays accepted (default 32). */
+  readonly maxDepth?: number
+}
+
+/**
+ * `JSON.parse` that also refuses duplicate member names and deep nesting. RFC 8259 §4 leaves
+ * duplicate names undefined, and parsers disagree on which value wins, so a signed or fetched
+ * document with duplicates could mean different things to different checkers (RFC 8725 §3.x;
+ * security.md, "JOSE": duplicate JSON keys, deeply nested input → rejected). Throws a `SyntaxError`
+ * for malformed JSON and a `TrustError` with code `json_invalid` naming the problem otherwise.
+ *
+ * @example
+ * ```ts
+ * parseStrictJson('{"a":1,"a":2}') // throws: duplicate member "a"
+ * ```
+ */
+export function parseStrictJson(text: string, options: StrictJsonOptions = {}): unknown {
+  const value: unknown = JSON.parse(text) // syntax first: the scan below may then assume valid JSON
+  checkStructure(text, options.maxDepth ?? 32)
+  return value
+}
+
+interface ObjectFrame {
+  readonly names: Set<string>
+  expectName: boolean
+}
+
+function checkStructure(text: string, maxDepth: number): void {
+  const stack: (ObjectFrame | null)[] = [] // null marks an array
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      let j = i + 1
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1
+      const top = stack[stack.length - 1]
+      if (top?.expectName) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string // unescaped: "a" and "\u0061" are one name
+        if (top.names.has(name)) throw new TrustError('json_invalid', `duplicate member ${JSON.stringify(name)}`)
+        top.names.add(name)
+        top.expectName = false
+      }
+      i = j
+    } else if (c === '{' || c === '[') {
+      stack.push(c === '{' ? { names: new Set(), expectName: true } : null)
+      if (stack.length > maxDepth) throw new TrustError('json_invalid', `nested deeper than ${maxDepth} levels`)
+    } else if (c === '}' || c === ']') {
+      stack.pop()
+    } else if (c === ',') {
+      const top = stack[stack.length - 1]
+      if (top) top.expectName = true
+    }
+  }
+}

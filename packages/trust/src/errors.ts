@@ -1,0 +1,54 @@
+// One error class for @alma/trust, with stable codes that callers map on (style.md, practice 4);
+// the message is for logs and operators, never matched on. Add codes to the union as needed.
+
+/** Stable error codes of @alma/trust. */
+export type TrustErrorCode =
+  // configuration, input
+  | 'config_invalid'
+  | 'json_invalid'
+  // keys (keys/)
+  | 'kek_missing'
+  | 'kek_invalid'
+  | 'key_decrypt_failed'
+  | 'key_unsupported'
+  | 'key_import_failed'
+  | 'key_not_found'
+  | 'key_exists'
+  | 'key_state_invalid'
+  // DIDs (did/)
+  | 'did_invalid'
+  | 'did_resolution_failed'
+  | 'verification_method_not_found'
+  | 'verification_method_not_authorized'
+  | 'did_mismatch'
+  // alliance registry (registry/)
+  | 'registry_invalid'
+  | 'registry_signature_invalid'
+  | 'registry_alg_not_allowed'
+  | 'registry_typ_invalid'
+  | 'registry_expired'
+  | 'registry_not_yet_valid'
+
+/**
+ * An error of @alma/trust. `code` is stable; `message` explains; `cause` keeps the underlying error.
+ *
+ * @example
+ * ```ts
+ * try { resolveKek({ mode: 'production', env: {} }) }
+ * catch (e) { if (e instanceof TrustError && e.code === 'kek_missing') process.exit(1) }
+ * ```
+ */
+export class TrustError extends Error {
+  override readonly name = 'TrustError'
+  readonly code: TrustErrorCode
+
+  constructor(code: TrustErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+  }
+}
+
+/** True when `e` is a {@link TrustError}, optionally with the given code. */
+export function isTrustError(e: unknown, code?: TrustErrorCode): e is TrustError {
+  return e instanceof TrustError && (code === undefined || e.code === code)
+}

@@ -1,0 +1,392 @@
+import { X509Certificate as NodeX509Certificate } from 'node:crypto'
+import { DOMParser } from '@xmldom/xmldom'
+import { SignedXml } from 'xml-crypto'
+import { type CertificateInput, certificateToDer, type Der, encodeCertificatePem } from '../x509/pem.ts'
+import { DS_NAMESPACE, TSL_NAMESPACE } from './etsi.ts'
+import {
+  EcdsaSha256,
+  EcdsaSha384,
+  EcdsaSha512,
+  XMLDSIG_ECDSA_SHA256,
+  XMLDSIG_ECDSA_SHA384,
+  XMLDSIG_ECDSA_SHA512,
+  XMLDSIG_ENVELOPED,
+  XMLDSIG_RSA_PSS_SHA256,
+  XMLDSIG_RSA_SHA256,
+  XMLDSIG_RSA_SHA512,
+  XMLDSIG_SHA256,
+  XMLDSIG_SHA512,
+} from './xmldsig-algorithms.ts'
+
+/** One trust service of the list (TS 119 612 clause 5.5), with its current status only. */
+export interface TrustedListService {
+  /** Clause 5.4.1 TSP name of the provider the service belongs to. */
+  providerName: string
+  /** Clause 5.5.2. */
+  serviceName: string
+  /** Clause 5.5.1 service type identifier URI. */
+  serviceType: string
+  /** Clause 5.5.4 current status URI. */
+  status: string
+  /** Clause 5.5.5. */
+  statusStartingTime?: Date
+  /** Clause 5.5.3: the X509Certificate values of the service digital identity, DER. */
+  certificates: Der[]
+  /** Clause 5.5.9.4 additionalServiceInformation URIs. */
+  additionalServiceInformation: string[]
+}
+
+/** A trusted list whose signature verified against a pinned signer and that is current. */
+export interface TrustedList {
+  /** Clause 5.3.10. */
+  schemeTerritory: string
+  /** Clause 5.3.2. */
+  sequenceNumber: number
+  /** Clause 5.3.14 list issue date and time. */
+  issueDate: Date
+  /** Clause 5.3.15 next update. */
+  nextUpdate: Date
+  /** Clause 5.3.4, first name given. */
+  schemeOperatorName?: string
+  services: TrustedListService[]
+  /** The pinned certificate that verified the list's signature. */
+  signerCertificate: Der
+  /** Things skipped while reading, e.g. a service certificate that is not DER. */
+  warnings: string[]
+}
+
+/** Why a trusted list was refused. */
+export type TrustedListFailure =
+  | 'too_large'
+  | 'forbidden_xml'
+  | 'malformed'
+  | 'not_a_trusted_list'
+  | 'no_pinned_signer'
+  | 'signature_missing'
+  | 'signature_scope'
+  | 'signer_not_pinned'
+  | 'signature_invalid'
+  | 'signer_not_valid'
+  | 'closed'
+  | 'stale'
+  | 'not_yet_issued'
+
+export type TrustedListParseResult =
+  | { ok: true; list: TrustedList }
+  | { ok: false; failure: TrustedListFailure; reason: string }
+
+export interface ParseTrustedListOptions {
+  /** The certificates allowed to sign this list (pinned from configuration, e.g. from the EU LOTL). */
+  signerCertificates: readonly CertificateInput[]
+  /** The caller's clock: a list past its NextUpdate is refused. */
+  now: Date
+  /** Size cap in bytes; 32 MiB when absent. */
+  maxBytes?: number
+  /** Tolerated clock skew for ListIssueDateTime in the future; 5 minutes when absent. */
+  clockSkewMs?: number
+}
+
+const MAX_BYTES = 32 * 1024 * 1024
+
+function refuse(failure: TrustedListFailure, reason: string): TrustedListParseResult {
+  return { ok: false, failure, reason }
+}
+
+/**
+ * Parses XML with every xmldom diagnostic turned into an exception: xmldom 0.8 only logs them and
+ * repairs the document (an unclosed element is a mere "warning"), and a repaired list is not the
+ * list that was signed.
+ */
+function parseXml(xml: string): Document {
+  const parser = new DOMParser({
+    errorHandler: (level: string, message: unknown) => {
+      throw new SyntaxError(`${level}: ${String(message).split('\n')[0]}`)
+    },
+  })
+  const doc = parser.parseFromString(xml, 'text/xml')
+  if (!doc?.documentElement) throw new SyntaxError('no document element')
+  return doc
+}
+
+function children(parent: Element | undefined, localName: string, namespace = TSL_NAMESPACE): Element[] {
+  if (!parent) return []
+  const out: Element[] = []
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (
+      node.nodeType === 1 &&
+      (node as Element).localName === localName &&
+      (node as Element).namespaceURI === namespace
+    ) {
+      out.push(node as Element)
+    }
+  }
+  return out
+}
+
+function child(parent: Element | undefined, localName: string, namespace = TSL_NAMESPACE): Element | undefined {
+  return children(parent, localName, namespace)[0]
+}
+
+function text(element: Element | undefined): string | undefined {
+  const value = element?.textContent?.trim()
+  return value ? value : undefined
+}
+
+/** The first `Name` of a multilingual name (clause 5.1.4), English preferred. */
+function multilingualName(parent: Element | undefined): string | undefined {
+  const names = children(parent, 'Name')
+  const english = names.find((n) => n.getAttribute('xml:lang') === 'en')
+  return text(english ?? names[0])
+}
+
+function parseDate(value: string | undefined): Date | undefined {
+  if (!value) return undefined
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+function base64Der(value: string): Uint8Array {
+  return new Uint8Array(Buffer.from(value.replace(/\s+/g, ''), 'base64'))
+}
+
+/** XMLDSig algorithms accepted on a trusted list: no SHA-1, no HMAC (key confusion). */
+function restrictAlgorithms(verifier: SignedXml): void {
+  const signature = verifier.SignatureAlgorithms
+  const hash = verifier.HashAlgorithms
+  const pick = <T>(table: Record<string, T>, uris: string[]) =>
+    Object.fromEntries(uris.flatMap((uri) => (table[uri] ? [[uri, table[uri] as T]] : [])))
+  verifier.SignatureAlgorithms = {
+    ...pick(signature, [XMLDSIG_RSA_SHA256, XMLDSIG_RSA_SHA512, XMLDSIG_RSA_PSS_SHA256]),
+    [XMLDSIG_ECDSA_SHA256]: EcdsaSha256,
+    [XMLDSIG_ECDSA_SHA384]: EcdsaSha384,
+    [XMLDSIG_ECDSA_SHA512]: EcdsaSha512,
+  }
+  verifier.HashAlgorithms = pick(hash, [XMLDSIG_SHA256, XMLDSIG_SHA512])
+}
+
+function iso(date: Date): string {
+  return date.toISOString()
+}
+
+/**
+ * Reads an ETSI TS 119 612 trusted list after checking, in this order, and refusing with a named
+ * failure otherwise (fail closed; nothing is fetched):
+ *
+ * 1. size, then no `<!DOCTYPE` or `<!ENTITY` anywhere: DTDs and entities are refused before the
+ *    parser sees the text (XXE, entity expansion);
+ * 2. the root is a TrustServiceStatusList (clause 5.1) with exactly one ds:Signature, its child
+ *    (clause 5.7, Annex B: enveloped signature over the whole list);
+ * 3. a certificate in the signature's KeyInfo equals a pinned signer certificate byte for byte,
+ *    and the signature verifies with that pinned certificate's key (the embedded certificate is
+ *    never trusted on its own); one reference covers the whole list (URI "" or the root's Id,
+ *    with the enveloped-signature transform);
+ * 4. the data is read from what the signature covers, not from the original text;
+ * 5. the pinned signer certificate is valid at ListIssueDateTime (clause 5.3.14), the list is not
+ *    issued in the future, has a NextUpdate (clause 5.3.15: none means a closed scheme) and
+ *    `now` is not past it.
+ *
+ * Only the current status of each service is read (clause 5.5.4), not its history (clause 5.6).
+ */
+export function parseTrustedList(xml: string, options: ParseTrustedListOptions): TrustedListParseResult {
+  if (typeof xml !== 'string' || xml.length === 0) return refuse('malformed', 'the trusted list is empty')
+  const maxBytes = options.maxBytes ?? MAX_BYTES
+  if (Buffer.byteLength(xml, 'utf8') > maxBytes)
+    return refuse('too_large', `the trusted list is larger than ${maxBytes} bytes`)
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
+    return refuse(
+      'forbidden_xml',
+      'the trusted list contains a DOCTYPE or ENTITY declaration; DTDs and entities are refused (XXE)',
+    )
+  }
+  if (!Array.isArray(options.signerCertificates) || options.signerCertificates.length === 0) {
+    return refuse('no_pinned_signer', 'no pinned signer certificate is configured for the trusted list (fail closed)')
+  }
+  let pinned: Der[]
+  try {
+    pinned = options.signerCertificates.map((c) => certificateToDer(c))
+  } catch {
+    return refuse('no_pinned_signer', 'a pinned signer certificate is not a certificate')
+  }
+
+  let doc: Document
+  try {
+    doc = parseXml(xml)
+  } catch (error) {
+    return refuse('malformed', `the trusted list is not well-formed XML: ${(error as Error).message}`)
+  }
+  const root = doc.documentElement
+  if (root.localName !== 'TrustServiceStatusList' || root.namespaceURI !== TSL_NAMESPACE) {
+    return refuse(
+      'not_a_trusted_list',
+      `the root element is {${root.namespaceURI ?? ''}}${root.localName}, not a TS 119 612 TrustServiceStatusList`,
+    )
+  }
+
+  const signatures = Array.from(doc.getElementsByTagNameNS(DS_NAMESPACE, 'Signature'))
+  if (signatures.length === 0) return refuse('signature_missing', 'the trusted list is not signed')
+  if (signatures.length > 1)
+    return refuse('signature_scope', `the trusted list has ${signatures.length} signatures; exactly one is expected`)
+  const signature = signatures[0] as Element
+  if (signature.parentNode !== root) {
+    return refuse(
+      'signature_scope',
+      'the signature is not a child of TrustServiceStatusList (TS 119 612 clause 5.7: enveloped signature)',
+    )
+  }
+
+  const keyInfoCertificates = children(child(signature, 'KeyInfo', DS_NAMESPACE), 'X509Data', DS_NAMESPACE).flatMap(
+    (data) => children(data, 'X509Certificate', DS_NAMESPACE).map((c) => base64Der(c.textContent ?? '')),
+  )
+  if (keyInfoCertificates.length === 0) {
+    return refuse(
+      'signer_not_pinned',
+      'the signature carries no X509Certificate in KeyInfo, so no pinned signer can be matched',
+    )
+  }
+  const signer = pinned.find((p) => keyInfoCertificates.some((k) => Buffer.from(k).equals(Buffer.from(p))))
+  if (!signer) {
+    let subject = 'unreadable certificate'
+    try {
+      subject = new NodeX509Certificate(keyInfoCertificates[0] as Uint8Array).subject.replace(/\n/g, ', ')
+    } catch {}
+    return refuse(
+      'signer_not_pinned',
+      `the list's signer certificate (${subject}) is not one of the pinned signer certificates`,
+    )
+  }
+
+  const verifier = new SignedXml({ publicCert: encodeCertificatePem(signer), getCertFromKeyInfo: () => null })
+  restrictAlgorithms(verifier)
+  let valid = false
+  let detail = ''
+  try {
+    verifier.loadSignature(signature)
+    valid = verifier.checkSignature(xml)
+  } catch (error) {
+    detail = `: ${(error as Error).message}`
+  }
+  if (!valid)
+    return refuse(
+      'signature_invalid',
+      `the trusted list's XML signature does not verify with the pinned signer certificate${detail}`,
+    )
+
+  const rootId = root.getAttribute('Id')
+  const whole = verifier
+    .getReferences()
+    .find(
+      (ref) =>
+        (ref.uri === '' || (rootId !== null && rootId !== '' && ref.uri === `#${rootId}`)) &&
+        ref.transforms.includes(XMLDSIG_ENVELOPED) &&
+        typeof ref.signedReference === 'string',
+    )
+  if (!whole?.signedReference) {
+    return refuse(
+      'signature_scope',
+      'no signed reference covers the whole trusted list (URI "" or the root Id, enveloped-signature transform)',
+    )
+  }
+
+  let signedRoot: Element
+  try {
+    signedRoot = parseXml(whole.signedReference).documentElement
+  } catch (error) {
+    return refuse('malformed', `the signed content cannot be read: ${(error as Error).message}`)
+  }
+  if (signedRoot.localName !== 'TrustServiceStatusList' || signedRoot.namespaceURI !== TSL_NAMESPACE) {
+    return refuse('signature_scope', 'the signed content is not a TrustServiceStatusList')
+  }
+  return readList(signedRoot, signer, options)
+}
+
+function readList(root: Element, signer: Der, options: ParseTrustedListOptions): TrustedListParseResult {
+  const scheme = child(root, 'SchemeInformation')
+  if (!scheme) return refuse('malformed', 'SchemeInformation (clause 5.3) is missing')
+  const sequenceText = text(child(scheme, 'TSLSequenceNumber'))
+  const sequenceNumber = sequenceText && /^\d+$/.test(sequenceText) ? Number.parseInt(sequenceText, 10) : Number.NaN
+  if (!Number.isSafeInteger(sequenceNumber))
+    return refuse('malformed', 'TSLSequenceNumber (clause 5.3.2) is missing or not an integer')
+  const schemeTerritory = text(child(scheme, 'SchemeTerritory'))
+  if (!schemeTerritory) return refuse('malformed', 'SchemeTerritory (clause 5.3.10) is missing')
+  const issueDate = parseDate(text(child(scheme, 'ListIssueDateTime')))
+  if (!issueDate) return refuse('malformed', 'ListIssueDateTime (clause 5.3.14) is missing or not a dateTime')
+  const nextUpdateText = text(child(child(scheme, 'NextUpdate'), 'dateTime'))
+  if (!nextUpdateText) {
+    return refuse('closed', 'the trusted list has no NextUpdate: under TS 119 612 clause 5.3.15 its scheme is closed')
+  }
+  const nextUpdate = parseDate(nextUpdateText)
+  if (!nextUpdate) return refuse('malformed', `NextUpdate '${nextUpdateText}' (clause 5.3.15) is not a dateTime`)
+
+  const signerCertificate = new NodeX509Certificate(signer)
+  if (issueDate < new Date(signerCertificate.validFrom) || issueDate > new Date(signerCertificate.validTo)) {
+    return refuse(
+      'signer_not_valid',
+      `the pinned signer certificate (valid ${new Date(signerCertificate.validFrom).toISOString()} to ${new Date(signerCertificate.validTo).toISOString()}) was not valid when the list was issued, ${iso(issueDate)}`,
+    )
+  }
+  const now = options.now
+  if (issueDate.getTime() > now.getTime() + (options.clockSkewMs ?? 5 * 60 * 1000)) {
+    return refuse('not_yet_issued', `the trusted list's ListIssueDateTime ${iso(issueDate)} is after now (${iso(now)})`)
+  }
+  if (now.getTime() > nextUpdate.getTime()) {
+    return refuse('stale', `the trusted list is stale: its NextUpdate ${iso(nextUpdate)} is before now (${iso(now)})`)
+  }
+
+  const warnings: string[] = []
+  const services: TrustedListService[] = []
+  for (const provider of children(child(root, 'TrustServiceProviderList'), 'TrustServiceProvider')) {
+    const providerName = multilingualName(child(child(provider, 'TSPInformation'), 'TSPName')) ?? ''
+    for (const service of children(child(provider, 'TSPServices'), 'TSPService')) {
+      const info = child(service, 'ServiceInformation')
+      const serviceType = text(child(info, 'ServiceTypeIdentifier'))
+      const status = text(child(info, 'ServiceStatus'))
+      const serviceName = multilingualName(child(info, 'ServiceName')) ?? ''
+      if (!serviceType || !status) {
+        warnings.push(`service '${serviceName}' of '${providerName}' has no type or status and is skipped`)
+        continue
+      }
+      const certificates: Der[] = []
+      for (const digitalId of children(child(info, 'ServiceDigitalIdentity'), 'DigitalId')) {
+        for (const element of children(digitalId, 'X509Certificate')) {
+          const der = base64Der(element.textContent ?? '')
+          try {
+            new NodeX509Certificate(der)
+            certificates.push(der)
+          } catch {
+            warnings.push(`a certificate of service '${serviceName}' of '${providerName}' is not DER and is skipped`)
+          }
+        }
+      }
+      const additionalServiceInformation = children(child(info, 'ServiceInformationExtensions'), 'Extension').flatMap(
+        (extension) =>
+          children(extension, 'AdditionalServiceInformation').flatMap((asi) => {
+            const uri = text(child(asi, 'URI'))
+            return uri ? [uri] : []
+          }),
+      )
+      const entry: TrustedListService = {
+        providerName,
+        serviceName,
+        serviceType,
+        status,
+        certificates,
+        additionalServiceInformation,
+      }
+      const starting = parseDate(text(child(info, 'StatusStartingTime')))
+      if (starting) entry.statusStartingTime = starting
+      services.push(entry)
+    }
+  }
+  const list: TrustedList = {
+    schemeTerritory,
+    sequenceNumber,
+    issueDate,
+    nextUpdate,
+    services,
+    signerCertificate: signer,
+    warnings,
+  }
+  const operator = multilingualName(child(scheme, 'SchemeOperatorName'))
+  if (operator) list.schemeOperatorName = operator
+  return { ok: true, list }
+}
