@@ -209,6 +209,13 @@ function notes(value: unknown): LanguageMap[] {
     .filter((note): note is LanguageMap => note !== undefined)
 }
 
+/** E-mail addresses of a node's contact points (`mailto:` Mailbox ids). */
+function emails(node: Node): string[] {
+  return nodes(node.contactPoint).flatMap((contact) =>
+    nodes(contact.emailAddress).map((mailbox) => (text(mailbox.id) ?? '').replace(/^mailto:/, '')),
+  )
+}
+
 function urls(value: unknown): string[] {
   return nodes(value)
     .map((resource) => text(resource.contentURL) ?? text(resource.id))
@@ -255,9 +262,7 @@ function organisation(node: Node): OrganisationView {
     ...(eidasIdentifier ? { eidasIdentifier } : {}),
     ...(registration ? { registration } : {}),
     homepages: urls(node.homepage),
-    emails: nodes(node.contactPoint).flatMap((contact) =>
-      nodes(contact.emailAddress).map((mailbox) => (text(mailbox.id) ?? '').replace(/^mailto:/, '')),
-    ),
+    emails: emails(node),
     alliances: nodes(node.groupMemberOf).map((group) => ({
       id: text(group.id) ?? '',
       name: langMap(group.prefLabel) ?? {},
@@ -460,9 +465,7 @@ function person(node: Node): PersonView {
       const schemeName = text(identifier.schemeName)
       return notation ? [{ notation, ...(schemeName ? { schemeName } : {}) }] : []
     }),
-    emails: nodes(node.contactPoint).flatMap((contact) =>
-      nodes(contact.emailAddress).map((mailbox) => (text(mailbox.id) ?? '').replace(/^mailto:/, '')),
-    ),
+    emails: emails(node),
     extra: extra(node, PERSON_KEYS),
   }
 }
