@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -64,5 +65,69 @@ describe('the alma command', () => {
     expect(result.stderr).toMatch(
       /^alma: Invalid award: award.learner: .*award: Unrecognized keys: "issuer", "awardingBodies", "alliance"/,
     )
+  })
+
+  it('trust dev-ca and trust issue-seal write a development CA and a seal certificate it issued', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'alma-cli-trust-'))
+    const caDir = join(out, 'ca')
+    const sealDir = join(out, 'seal')
+    const ca = await almaCommand('trust', 'dev-ca', '--out', caDir, '--name', 'Alma CLI Test CA', '--country', 'DE')
+    expect(ca.code).toBe(0)
+    expect(ca.stdout).toContain('development CA (not for production): C=DE, O=Alma CLI Test CA, CN=Alma CLI Test CA')
+    const caCert = new X509Certificate(readFileSync(join(caDir, 'ca.pem')))
+    expect(caCert.ca).toBe(true)
+    expect(statSync(join(caDir, 'ca-key.pem')).mode & 0o777).toBe(0o600)
+
+    const seal = await almaCommand(
+      'trust',
+      'issue-seal',
+      '--ca-dir',
+      caDir,
+      '--org',
+      'Universität A',
+      '--cn',
+      'Uni A Seal',
+      '--country',
+      'DE',
+      '--org-id',
+      'VATDE-123456789',
+      '--out',
+      sealDir,
+    )
+    expect(seal.code).toBe(0)
+    const sealCert = new X509Certificate(readFileSync(join(sealDir, 'seal.pem')))
+    expect(sealCert.subject).toContain('organizationIdentifier=VATDE-123456789')
+    expect(sealCert.subject).toContain('O=Universität A')
+    expect(sealCert.ca).toBe(false)
+    expect(sealCert.checkIssued(caCert) && sealCert.verify(caCert.publicKey)).toBe(true)
+    expect(readFileSync(join(sealDir, 'seal-chain.pem'), 'utf8')).toContain(caCert.toString().trim())
+    expect(existsSync(join(sealDir, 'seal-key.pem'))).toBe(true)
+  })
+
+  it('trust commands report a TrustError with its code and exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'alma-cli-trust-'))
+    expect((await almaCommand('trust', 'dev-ca', '--out', out)).code).toBe(0)
+    const again = await almaCommand('trust', 'dev-ca', '--out', out)
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/^alma: refusing to overwrite .*ca\.pem.* \(use --force\) \(file_exists\)\n$/)
+    const badId = await almaCommand(
+      'trust',
+      'issue-seal',
+      '--ca-dir',
+      out,
+      '--org',
+      'Uni B',
+      '--cn',
+      'Uni B',
+      '--country',
+      'FR',
+      '--org-id',
+      'FR12345',
+      '--out',
+      join(out, 'seal'),
+    )
+    expect(badId.code).toBe(2)
+    expect(badId.stderr).toMatch(/^alma: .*does not have the ETSI EN 319 412-1 §5\.1\.4 form.*\(input_invalid\)\n$/)
+    expect(existsSync(join(out, 'seal', 'seal.pem'))).toBe(false)
   })
 })

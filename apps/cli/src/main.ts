@@ -4,11 +4,27 @@ import { Command } from 'commander'
 
 const examples = fileURLToPath(new URL('../../../config/examples/', import.meta.url))
 
-export function createProgram(): Command {
+/** Commands that need no more than @alma/elm; any other first word also loads @alma/trust. */
+const ELM_ONLY_COMMANDS = new Set(['elm', 'demo'])
+
+/** The trust module once loaded, so that its errors can be told apart (`instanceof TrustError`). */
+let trust: typeof import('@alma/trust') | undefined
+
+/**
+ * The `alma` program for `argv`. @alma/trust (Veramo, xml-crypto, pkijs: about a second to load)
+ * is loaded only when the command is not one of {@link ELM_ONLY_COMMANDS}, so `alma trust …` and
+ * `alma --help` list it and `alma elm …` starts fast.
+ */
+export async function createProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('alma')
     .description('Alma: issue and verify European micro-credentials (ELM / EDC, OpenID4VCI, OpenID4VP)')
     .showHelpAfterError()
   registerElmCommands(program)
+  const command = argv.slice(2).find((arg) => !arg.startsWith('-'))
+  if (command === undefined || !ELM_ONLY_COMMANDS.has(command)) {
+    trust = await import('@alma/trust')
+    trust.registerTrustCommands(program)
+  }
   program
     .command('demo')
     .description('build the example micro-credentials of the demo alliance and print their Annex I reports')
@@ -36,11 +52,15 @@ export function createProgram(): Command {
 }
 
 try {
-  await createProgram().parseAsync(process.argv)
+  await (await createProgram()).parseAsync(process.argv)
 } catch (error) {
   if (error instanceof ElmError) {
     console.error(`alma: ${error.message}`)
     for (const issue of error.issues.slice(5)) console.error(`  ${issue.path}: ${issue.message}`)
+    process.exitCode = 2
+  } else if (trust && error instanceof trust.TrustError) {
+    // The code is stable (scripts may match it); the message says what to fix.
+    console.error(`alma: ${error.message} (${error.code})`)
     process.exitCode = 2
   } else {
     throw error

@@ -6,6 +6,8 @@ export type TrustErrorCode =
   // configuration, input
   | 'config_invalid'
   | 'json_invalid'
+  | 'input_invalid'
+  | 'file_exists'
   // keys (keys/)
   | 'kek_missing'
   | 'kek_invalid'
@@ -28,6 +30,19 @@ export type TrustErrorCode =
   | 'registry_typ_invalid'
   | 'registry_expired'
   | 'registry_not_yet_valid'
+  // trusted lists (trusted-list/), ETSI TS 119 612
+  | 'trusted_list_too_large'
+  | 'trusted_list_external_entity'
+  | 'trusted_list_malformed'
+  | 'trusted_list_signer_not_configured'
+  | 'trusted_list_signature_missing'
+  | 'trusted_list_signature_scope'
+  | 'trusted_list_signer_not_pinned'
+  | 'trusted_list_signature_invalid'
+  | 'trusted_list_signer_not_valid'
+  | 'trusted_list_closed'
+  | 'trusted_list_expired'
+  | 'trusted_list_not_yet_valid'
 
 /**
  * An error of @alma/trust. `code` is stable; `message` explains; `cause` keeps the underlying error.

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { ElmError } from '../errors.ts'
+import { prepareBuildInputs } from '../input/index.ts'
 import { annexIReport } from '../report/annex-i-report.ts'
 import { validateEdcShacl } from '../shacl/index.ts'
 import { counterIds, FIXED_NOW, minimalInputs, ONE_PIXEL_PNG, readExample, readSample } from '../test-fixtures.ts'
@@ -118,5 +120,64 @@ describe('buildEdc output', () => {
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
       expect(png.length).toBeGreaterThan(10_000)
     }
+  })
+})
+
+describe('buildEdc inputs', () => {
+  it('validates raw inputs on every call and leaves the caller’s objects as they were', () => {
+    const { specification, award, organisations } = structuredClone(minimalInputs())
+    const before = JSON.stringify({ specification, award, organisations })
+    buildEdc(specification, award, organisations, { ...options(), pages: { en: ONE_PIXEL_PNG } })
+    expect(Object.isFrozen(specification)).toBe(false)
+    expect(Object.isFrozen(organisations.issuer)).toBe(false)
+    expect(JSON.stringify({ specification, award, organisations })).toBe(before)
+    // a change after a first build is validated by the next one
+    ;(specification as { eqfLevel: string }).eqfLevel = 'http://data.europa.eu/snb/eqf/9'
+    expect(() => buildEdc(specification, award, organisations, { pages: { en: ONE_PIXEL_PNG } })).toThrow(
+      /^Invalid specification: specification\.eqfLevel/,
+    )
+  })
+
+  it('prepareBuildInputs validates once, freezes its own copies, and builds the same document', () => {
+    const { specification, award, organisations } = structuredClone(minimalInputs())
+    const prepared = prepareBuildInputs(specification, organisations)
+    expect(Object.isFrozen(prepared.specification)).toBe(true)
+    expect(Object.isFrozen(prepared.organisations.issuer)).toBe(true)
+    expect(Object.isFrozen(specification)).toBe(false)
+    const fromPrepared = buildEdc(prepared, award, { ...options(), pages: { en: ONE_PIXEL_PNG } })
+    const fromRaw = buildEdc(specification, award, organisations, { ...options(), pages: { en: ONE_PIXEL_PNG } })
+    expect(JSON.stringify(fromPrepared)).toBe(JSON.stringify(fromRaw))
+    // the caller's later change does not reach the prepared copy
+    ;(specification as { title: Record<string, string> }).title.en = 'Changed'
+    expect(buildEdc(prepared, award, { ...options(), pages: { en: ONE_PIXEL_PNG } }).displayParameter).toMatchObject({
+      title: { en: 'Minimal micro-credential' },
+    })
+  })
+
+  it('with prepared inputs still validates the award, and a look-alike object is not prepared', () => {
+    const { specification, award, organisations } = minimalInputs()
+    const prepared = prepareBuildInputs(specification, organisations)
+    expect(() => buildEdc(prepared, { ...award, grade: undefined }, { pages: { en: ONE_PIXEL_PNG } })).toThrow(
+      /^Invalid award: award\.grade/,
+    )
+    expect(() =>
+      buildEdc({ specification, organisations } as never, award, { pages: { en: ONE_PIXEL_PNG } }),
+    ).toThrowError(ElmError)
+  })
+
+  it('prepareBuildInputs names the bad fields of both inputs at once', () => {
+    const { specification, organisations } = structuredClone(minimalInputs())
+    const error = (() => {
+      try {
+        prepareBuildInputs(
+          { ...specification, eqfLevel: 'http://data.europa.eu/snb/eqf/9' },
+          { ...organisations, issuer: {} },
+        )
+      } catch (e) {
+        return e as ElmError
+      }
+    })()
+    expect(error?.code).toBe('invalid_input')
+    expect(error?.message).toMatch(/^Invalid specification, organisations: /)
   })
 })

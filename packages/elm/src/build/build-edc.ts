@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { AwardInput, LanguageMap, MicroCredentialSpecificationInput, OrganisationsInput } from '../input/index.ts'
-import { parseBuildInputs } from '../input/index.ts'
+import { isPreparedBuildInputs, type PreparedBuildInputs, parseAward, parseBuildInputs } from '../input/index.ts'
 import { parseEdc } from '../parse/parse-edc.ts'
 import { renderCertificatePages } from '../render/render-certificate.ts'
 import { languageUriForTag, SNB } from '../vocabulary/index.ts'
@@ -71,17 +71,38 @@ function joinNames(given: LanguageMap, family: LanguageMap): LanguageMap {
  * `EuropeanDigitalCredential` whose subject holds one `LearningAchievement` specified by a
  * `Qualification`, following the shape of the EC's Annex I sample and the mapping in
  * design/elm.md. Inputs are validated first; an invalid input throws `ElmError('invalid_input')`
- * naming every bad field. The specification and organisations objects are validated once and then
- * frozen (a cohort shares them). With `now`, `newId` and `pages` fixed, the output is deterministic.
+ * naming every bad field. The caller's objects are never changed.
+ *
+ * Two forms: `buildEdc(prepared, award, options)` takes a specification and organisations
+ * validated once by {@link prepareBuildInputs} (a cohort shares them) and validates only the
+ * award; `buildEdc(specification, award, organisations, options)` validates all three on every
+ * call. With `now`, `newId` and `pages` fixed, the output is deterministic.
+ *
+ * @example
+ * ```ts
+ * const course = prepareBuildInputs(specification, organisations)
+ * const document = buildEdc(course, award, { pages })
+ * ```
  */
+export function buildEdc(prepared: PreparedBuildInputs, awardInput: unknown, options?: BuildEdcOptions): EdcDocument
 export function buildEdc(
   specificationInput: unknown,
   awardInput: unknown,
   organisationsInput: unknown,
-  options: BuildEdcOptions = {},
-): EdcDocument {
-  const { specification, award, organisations } = parseBuildInputs(specificationInput, awardInput, organisationsInput)
-  const document = assembleEdc(specification, award, organisations, options)
+  options?: BuildEdcOptions,
+): EdcDocument
+export function buildEdc(first: unknown, awardInput: unknown, third?: unknown, fourth?: BuildEdcOptions): EdcDocument {
+  let inputs: { specification: MicroCredentialSpecificationInput; award: AwardInput; organisations: OrganisationsInput }
+  let options: BuildEdcOptions
+  if (isPreparedBuildInputs(first)) {
+    if (fourth !== undefined) throw new TypeError('buildEdc(prepared, award, options) takes no organisations')
+    inputs = { specification: first.specification, award: parseAward(awardInput), organisations: first.organisations }
+    options = (third ?? {}) as BuildEdcOptions
+  } else {
+    inputs = parseBuildInputs(first, awardInput, third)
+    options = fourth ?? {}
+  }
+  const document = assembleEdc(inputs.specification, inputs.award, inputs.organisations, options)
   const pages = options.pages ?? renderCertificatePages(parseEdc(document))
   attachPages(document, pages)
   return document

@@ -1,4 +1,13 @@
-export { formatPath, parseAward, parseBuildInputs, parseOrganisations, parseSpecification } from './parse-input.ts'
+export {
+  formatPath,
+  isPreparedBuildInputs,
+  type PreparedBuildInputs,
+  parseAward,
+  parseBuildInputs,
+  parseOrganisations,
+  parseSpecification,
+  prepareBuildInputs,
+} from './parse-input.ts'
 export type { AwardInput, LearnerInput } from './z-award.ts'
 export { zAward, zLearner } from './z-award.ts'
 export type { LanguageMap } from './z-common.ts'

@@ -27,48 +27,82 @@ function parseWith<T>(schema: z.ZodType<T>, root: string, value: unknown): T {
 
 /**
  * Validates the three inputs of a build together, so one answer names every bad field of all of
- * them, not only those of the first input that fails.
+ * them, not only those of the first input that fails. Nothing is cached and the inputs are left as
+ * they are; a cohort that shares a specification uses {@link prepareBuildInputs} instead.
  */
 export function parseBuildInputs(specification: unknown, award: unknown, organisations: unknown) {
-  const cachedSpecification = validatedOnce.get(specification as object) as
-    | MicroCredentialSpecificationInput
-    | undefined
-  const cachedOrganisations = validatedOnce.get(organisations as object) as OrganisationsInput | undefined
+  return parseTogether({
+    specification: () => parseSpecification(specification),
+    award: () => parseAward(award),
+    organisations: () => parseOrganisations(organisations),
+  })
+}
+
+/** Runs every parser, then throws one `ElmError` with the issues of all that failed. */
+function parseTogether<T extends Record<string, () => unknown>>(parsers: T): { [K in keyof T]: ReturnType<T[K]> } {
   const issues: ElmIssue[] = []
-  const collect = <T>(parse: () => T): T | undefined => {
+  const parsed: Partial<Record<keyof T, unknown>> = {}
+  for (const name of Object.keys(parsers) as (keyof T)[]) {
     try {
-      return parse()
+      parsed[name] = parsers[name]!()
     } catch (error) {
       if (!(error instanceof ElmError)) throw error
       issues.push(...error.issues)
-      return undefined
     }
   }
-  const parsed = {
-    specification: cachedSpecification ?? collect(() => parseSpecification(specification)),
-    award: collect(() => parseAward(award)),
-    organisations: cachedOrganisations ?? collect(() => parseOrganisations(organisations)),
-  }
-  const { specification: spec, award: awarded, organisations: orgs } = parsed
-  if (!spec || !awarded || !orgs) {
+  if (issues.length > 0) {
     const roots = [...new Set(issues.map((issue) => issue.path.split(/[.[]/)[0]))].join(', ')
     throw new ElmError('invalid_input', `Invalid ${roots}: ${summarise(issues)}`, issues)
   }
-  remember(specification, spec)
-  remember(organisations, orgs)
-  return { specification: spec, award: awarded, organisations: orgs }
+  return parsed as { [K in keyof T]: ReturnType<T[K]> }
 }
 
-/**
- * A course and its organisations are validated once and awarded many times: the validated form is
- * kept per input object, so a cohort pays for validation of its shared inputs once. Inputs are
- * frozen when remembered, so a later change cannot slip past validation.
- */
-const validatedOnce = new WeakMap<object, unknown>()
+declare const preparedBrand: unique symbol
 
-function remember(input: unknown, validated: unknown) {
-  if (typeof input === 'object' && input !== null && Object.isFrozen(deepFreeze(input)))
-    validatedOnce.set(input, validated)
+/**
+ * A specification and its organisations, validated once by {@link prepareBuildInputs}: deep-frozen
+ * copies, so a later change to the caller's objects cannot slip past validation. Pass it to
+ * `buildEdc(prepared, award, options)` to award a cohort without validating the shared inputs again.
+ * Documents built from it share some of these frozen values (titles, descriptions): copy a document
+ * before changing it in place.
+ */
+export interface PreparedBuildInputs {
+  readonly specification: MicroCredentialSpecificationInput
+  readonly organisations: OrganisationsInput
+  /** Only {@link prepareBuildInputs} makes these; a look-alike object is not prepared. */
+  readonly [preparedBrand]: true
+}
+
+const prepared = new WeakSet<object>()
+
+/**
+ * Validates a specification and its organisations once, for many awards. Throws
+ * `ElmError('invalid_input')` naming every bad field of both. The caller's objects are neither
+ * kept nor frozen: the result holds frozen copies of the validated values.
+ *
+ * @example
+ * ```ts
+ * const course = prepareBuildInputs(specification, organisations)
+ * for (const award of cohort) documents.push(buildEdc(course, award, { pages }))
+ * ```
+ */
+export function prepareBuildInputs(specification: unknown, organisations: unknown): PreparedBuildInputs {
+  const { specification: spec, organisations: orgs } = parseTogether({
+    specification: () => parseSpecification(specification),
+    organisations: () => parseOrganisations(organisations),
+  })
+  // structuredClone: the schemas may pass nested values through by reference, and those belong to the caller.
+  const result = deepFreeze({
+    specification: structuredClone(spec),
+    organisations: structuredClone(orgs),
+  }) as PreparedBuildInputs
+  prepared.add(result)
+  return result
+}
+
+/** True for a value made by {@link prepareBuildInputs}. */
+export function isPreparedBuildInputs(value: unknown): value is PreparedBuildInputs {
+  return typeof value === 'object' && value !== null && prepared.has(value)
 }
 
 function deepFreeze<T>(value: T): T {

@@ -376,11 +376,11 @@ function assessment(node: Node): AssessmentView {
       idVerification: concept(node.idVerification),
       type: concept(spec.dcType),
       gradingScheme: scheme
-        ? withoutUndefined({ title: langMap(scheme.title) ?? {}, description: langMap(scheme.description) })
+        ? { title: langMap(scheme.title) ?? {}, ...withoutUndefined({ description: langMap(scheme.description) }) }
         : undefined,
     }),
     modes: concepts(spec.mode),
-  } as AssessmentView
+  }
 }
 
 const ACHIEVEMENT_KEYS = [

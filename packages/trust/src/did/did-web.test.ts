@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTrustError } from '../errors.ts'
+import { codeOfCall as code, P256_JWK as jwk, ED25519_JWK as jwk2 } from '../test-fixtures.ts'
 import {
   createDidWebDocument,
   DID_V1_CONTEXT,
@@ -8,23 +8,6 @@ import {
   JWS_2020_CONTEXT,
   parseDidWeb,
 } from './did-web.ts'
-
-const jwk = {
-  kty: 'EC',
-  crv: 'P-256',
-  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-}
-const jwk2 = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return isTrustError(e) ? e.code : 'not a TrustError'
-  }
-  return undefined
-}
 
 describe('didWebToUrl (did:web §3.2.2)', () => {
   it('maps the spec examples', () => {

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net'
 import type { DIDResolutionResult } from 'did-resolver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isTrustError } from '../errors.ts'
+import { createTestCa, type TestCa } from '../test-fixtures.ts'
 import { type DidWebFetchOptions, fetchDidWebDocument, type ResolvedAddress } from './fetch-did-web.ts'
 import { forbiddenAddressReason } from './ip-ranges.ts'
 import { createDidResolver } from './resolver.ts'
-import { createTestCa, type TestCa } from './test-ca.ts'
 
 // A local HTTPS server on 127.0.0.1 with a certificate from a test CA made here; nothing leaves the
 // machine. Names like issuer.test are "resolved" by an injected lookup that answers 127.0.0.1.

@@ -1,42 +1,7 @@
-import type { DIDDocument, DIDResolutionResult, Resolvable } from 'did-resolver'
 import { describe, expect, it } from 'vitest'
-import { isTrustError } from '../errors.ts'
+import { codeOf, P256_JWK as jwkA, ED25519_JWK as jwkB, staticResolver } from '../test-fixtures.ts'
 import { createDidWebDocument } from './did-web.ts'
 import { resolveVerificationKey } from './resolve-key.ts'
-
-const jwkA = {
-  kty: 'EC',
-  crv: 'P-256',
-  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-}
-const jwkB = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }
-
-/** Test fixture: a resolver over fixed documents. */
-function staticResolver(docs: DIDDocument[]): Resolvable {
-  return {
-    async resolve(didUrl: string): Promise<DIDResolutionResult> {
-      const did = didUrl.split('#')[0]
-      const doc = docs.find((d) => d.id === did || (did === 'did:web:liar.example' && d.id === 'did:web:uni-a.example'))
-      return doc
-        ? { didResolutionMetadata: {}, didDocument: doc, didDocumentMetadata: {} }
-        : {
-            didResolutionMetadata: { error: 'notFound', message: `${did} is unknown` },
-            didDocument: null,
-            didDocumentMetadata: {},
-          }
-    },
-  }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (e) {
-    return isTrustError(e) ? e.code : `not a TrustError: ${String(e)}`
-  }
-  return undefined
-}
 
 const uniA = createDidWebDocument({ host: 'uni-a.example', keys: [{ kid: 'k1', publicJwk: jwkA, x5c: ['MIIleaf'] }] })
 // k2 may authenticate but not assert (sign credentials)
@@ -59,7 +24,8 @@ uniA.verificationMethod!.push({
 })
 uniA.assertionMethod!.push('did:web:uni-b.example#k1')
 const uniB = createDidWebDocument({ host: 'uni-b.example', keys: [{ kid: 'kb', publicJwk: jwkB }] })
-const resolver = staticResolver([uniA, uniB])
+// did:web:liar.example answers with uni-a's document
+const resolver = staticResolver([uniA, uniB], { 'did:web:liar.example': 'did:web:uni-a.example' })
 
 describe('resolveVerificationKey', () => {
   it('returns the JWK (with x5c) of an assertion method', async () => {

@@ -2,37 +2,13 @@ import { flattenedVerify, importJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { jwkToDidJwk } from '../did/did-jwk.ts'
 import { createDidResolver } from '../did/resolver.ts'
+import { testKeyring } from '../test-fixtures.ts'
 import { agentKeyId, createIdentityAgent, loadIdentityTenant } from './identity-agent.ts'
 import { generateKeyMaterial } from './import-key.ts'
-import { parseKek } from './kek.ts'
-import type { KeyRecord, KeyRecordRepository } from './key-record.ts'
-import { createTenantKeyring } from './keyring.ts'
-
-/** Test fixture: a Map-backed repository (the real one lives in packages/store). */
-function mapRepository(): KeyRecordRepository {
-  const rows = new Map<string, KeyRecord>()
-  return {
-    async save(record) {
-      rows.set(`${record.tenantId}/${record.kid}`, record)
-    },
-    async listByTenant(tenantId) {
-      return [...rows.values()].filter((r) => r.tenantId === tenantId)
-    },
-    async updateState(change) {
-      const record = rows.get(`${change.tenantId}/${change.kid}`)
-      if (!record || record.state !== change.from) return false
-      rows.set(`${change.tenantId}/${change.kid}`, { ...record, state: change.to, stateChangedAt: change.at })
-      return true
-    },
-  }
-}
 
 describe('createIdentityAgent (Veramo)', () => {
   it('holds imported tenant keys: keyManagerSign signatures verify with jose', async () => {
-    const keyring = createTenantKeyring({
-      repository: mapRepository(),
-      kek: parseKek(Buffer.alloc(32, 7).toString('base64url')),
-    })
+    const { keyring } = testKeyring()
     const es = await keyring.generate('uni-a', 'ES256')
     const ed = await keyring.add('uni-b', await generateKeyMaterial('EdDSA'))
     const didA = 'did:web:alliance.example:members:uni-a'

@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as pkijs from 'pkijs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createTestCa, type TestCa } from '../did/test-ca.ts'
-import { isTrustError } from '../errors.ts'
+import { codeOf, createTestCa, type TestCa } from '../test-fixtures.ts'
 import { generateKeyMaterial, importKeyMaterial, withCertificateChain } from './import-key.ts'
 
 const ab = (bytes: Uint8Array) =>
   bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 const pem = (der: Buffer | string, label: string) =>
   `-----BEGIN ${label}-----\n${(typeof der === 'string' ? der : der.toString('base64')).match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (e) {
-    return isTrustError(e) ? e.code : `not a TrustError: ${String(e)}`
-  }
-  return undefined
-}
 
 /** Test fixture: builds a PKCS#12 file with pkijs (PBES2/AES-256-CBC bags, SHA-256 MAC). */
 async function makePkcs12(privateKey: KeyObject, certificatesB64: string[], password: string): Promise<Uint8Array> {

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isTrustError, TrustError } from '../errors.ts'
+import { TrustError } from '../errors.ts'
+import { codeOfCall as codeOf } from '../test-fixtures.ts'
 import { decryptPrivateKey, type EncryptedPrivateKey, encryptPrivateKey, keyRecordAad } from './envelope.ts'
 import { KEK_ENV_VAR, parseKek, resolveKek } from './kek.ts'
 
 const kekValue = () => randomBytes(32).toString('base64url')
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return isTrustError(e) ? e.code : `not a TrustError: ${String(e)}`
-  }
-  return undefined
-}
 
 describe('resolveKek', () => {
   it('stops production start-up without a KEK, with a message naming ALMA_KEK', () => {

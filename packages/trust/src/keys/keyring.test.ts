@@ -2,71 +2,27 @@ import { generateKeyPairSync } from 'node:crypto'
 import { compactVerify, decodeProtectedHeader, importJWK, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createDidWebDocument } from '../did/did-web.ts'
-import { createTestCa } from '../did/test-ca.ts'
-import { isTrustError } from '../errors.ts'
+import {
+  codeOf,
+  createTestCa,
+  memoryKeyRecordRepository,
+  testKek,
+  testKeyring,
+  testSigner,
+  tickingClock,
+} from '../test-fixtures.ts'
 import { generateKeyMaterial, withCertificateChain } from './import-key.ts'
-import { parseKek } from './kek.ts'
-import type { KeyRecord, KeyRecordRepository, KeyStateChange } from './key-record.ts'
 import { createTenantKeyring } from './keyring.ts'
 import { createSigner } from './signer.ts'
 
-/**
- * Test fixture: the repository over a plain Map (the real one lives in packages/store). It stores
- * records as JSON, as a database would, and applies state changes as compare-and-set.
- */
-function mapRepository() {
-  const rows = new Map<string, string>()
-  const key = (tenantId: string, kid: string) => JSON.stringify([tenantId, kid])
-  const repository: KeyRecordRepository = {
-    async save(record) {
-      if (rows.has(key(record.tenantId, record.kid))) throw new Error('duplicate key')
-      rows.set(key(record.tenantId, record.kid), JSON.stringify(record))
-    },
-    async listByTenant(tenantId) {
-      return [...rows.values()].map((r) => JSON.parse(r) as KeyRecord).filter((r) => r.tenantId === tenantId)
-    },
-    async updateState(change: KeyStateChange) {
-      const row = rows.get(key(change.tenantId, change.kid))
-      if (!row) return false
-      const record = JSON.parse(row) as KeyRecord
-      if (record.state !== change.from) return false
-      rows.set(
-        key(change.tenantId, change.kid),
-        JSON.stringify({ ...record, state: change.to, stateChangedAt: change.at }),
-      )
-      return true
-    },
-  }
-  return { repository, rows }
-}
-
-const newKek = () => parseKek(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'))
-
-function ticking(start = Date.parse('2026-01-01T00:00:00Z')) {
-  let t = start
-  return () => {
-    t += 1000
-    return new Date(t)
-  }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (e) {
-    return isTrustError(e) ? e.code : `not a TrustError: ${String(e)}`
-  }
-  return undefined
-}
-
 describe('tenant keyring', () => {
   it('stores private keys only encrypted', async () => {
-    const { repository, rows } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek(), now: ticking() })
+    const repository = memoryKeyRecordRepository()
+    const keyring = createTenantKeyring({ repository, kek: testKek(), now: tickingClock() })
     const record = await keyring.generate('uni-a')
     const d = keyring.privateKey(record).export({ format: 'jwk' }).d!
     const pkcs8 = keyring.privateKey(record).export({ format: 'der', type: 'pkcs8' }).toString('base64url')
-    const stored = [...rows.values()].join('\n')
+    const stored = [...repository.rows.values()].join('\n')
     expect(stored).not.toContain(d)
     expect(stored).not.toContain(pkcs8)
     expect(stored).not.toContain(Buffer.from(d, 'base64url').toString('hex'))
@@ -75,22 +31,20 @@ describe('tenant keyring', () => {
   })
 
   it('cannot open keys with another KEK', async () => {
-    const { repository } = mapRepository()
-    const record = await createTenantKeyring({ repository, kek: newKek() }).generate('uni-a')
-    const other = createTenantKeyring({ repository, kek: newKek() })
+    const repository = memoryKeyRecordRepository()
+    const record = await createTenantKeyring({ repository, kek: testKek() }).generate('uni-a')
+    const other = createTenantKeyring({ repository, kek: testKek() })
     expect(() => other.privateKey(record)).toThrowError(/wrong ALMA_KEK/)
   })
 
   it('cannot open a record moved to another tenant', async () => {
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek() })
+    const { keyring } = testKeyring()
     const record = await keyring.generate('uni-a')
     expect(() => keyring.privateKey({ ...record, tenantId: 'uni-b' })).toThrowError(/failed authentication/)
   })
 
   it('rotates: the new key is active, the old one stays published (and in the DID document) until retired', async () => {
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek(), now: ticking() })
+    const { keyring } = testKeyring({ now: tickingClock() })
     const first = await keyring.generate('uni-a')
     expect(first.state).toBe('active')
     const { active, previous } = await keyring.rotate('uni-a')
@@ -117,8 +71,7 @@ describe('tenant keyring', () => {
   })
 
   it('refuses illegal transitions, unknown keys, duplicates and rotation without a key', async () => {
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek(), now: ticking() })
+    const { keyring } = testKeyring({ now: tickingClock() })
     expect(await codeOf(keyring.rotate('uni-a'))).toBe('key_not_found')
     expect(await codeOf(keyring.active('uni-a'))).toBe('key_not_found')
     const material = await generateKeyMaterial('EdDSA')
@@ -135,8 +88,7 @@ describe('tenant keyring', () => {
 
   it('imports a key with its chain and keeps x5c on the record', async () => {
     const ca = await createTestCa()
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek() })
+    const { keyring } = testKeyring()
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const leaf = await ca.issueLeaf(privateKey, 'CN=Uni A Seal,O=Uni A,C=DE')
     const pem = `${privateKey.export({ format: 'pem', type: 'pkcs8' })}-----BEGIN CERTIFICATE-----\n${leaf}\n-----END CERTIFICATE-----\n`
@@ -149,8 +101,7 @@ describe('tenant keyring', () => {
 describe('signer (jose, cached keys)', () => {
   it('signs with the active key; signatures verify with the public JWK; alg and kid come from the key', async () => {
     const ca = await createTestCa()
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek(), now: ticking() })
+    const { keyring } = testKeyring({ now: tickingClock() })
     const material = await generateKeyMaterial()
     const leaf = await ca.issueLeaf(material.privateKey, 'CN=Uni A Seal,O=Uni A,C=DE')
     const record = await keyring.add('uni-a', await withCertificateChain(material, [leaf, ca.certB64]))
@@ -171,8 +122,7 @@ describe('signer (jose, cached keys)', () => {
   })
 
   it('after a rotation signs with the new key; the old signature still verifies against the published key', async () => {
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek(), now: ticking() })
+    const { keyring } = testKeyring({ now: tickingClock() })
     const first = await keyring.generate('uni-a', 'EdDSA')
     let clock = 0
     const signer = createSigner({ keyring, activeKeyTtlMs: 10_000, now: () => clock })
@@ -197,9 +147,8 @@ describe('signer (jose, cached keys)', () => {
   })
 
   it('fails clearly for a tenant without keys, and when x5c is asked of a key without a chain', async () => {
-    const { repository } = mapRepository()
-    const keyring = createTenantKeyring({ repository, kek: newKek() })
-    const signer = createSigner({ keyring })
+    const signer = testSigner()
+    const { keyring } = signer
     expect(await codeOf(signer.signJws('nobody', 'x'))).toBe('key_not_found')
     await keyring.generate('uni-a')
     expect(await codeOf(signer.signJws('uni-a', 'x', { includeX5c: true }))).toBe('key_not_found')

@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { SEAL_FIELDS } from '../test-fixtures.ts'
 import {
   createDevCa,
   type DevCa,
@@ -31,15 +32,7 @@ let jwk: webcrypto.JsonWebKey
 let seal: IssuedSealCertificate
 let cleanCrl: Uint8Array
 
-const sealFields = {
-  organizationName: 'Universität A',
-  commonName: 'Uni A Seal',
-  country: 'DE',
-  organizationIdentifier: 'VATDE-123456789',
-  notBefore: new Date('2025-01-01T00:00:00Z'),
-  notAfter: new Date('2026-01-01T00:00:00Z'),
-  crlUrl: CRL_URL,
-}
+const sealFields = { ...SEAL_FIELDS, crlUrl: CRL_URL }
 
 function didDocument(publicKeyJwk: webcrypto.JsonWebKey, x5c?: string[]) {
   return {

@@ -1,12 +1,10 @@
 import { createHmac, sign as cryptoSign, generateKeyPairSync } from 'node:crypto'
-import type { DIDResolutionResult, Resolvable } from 'did-resolver'
 import { CompactEncrypt, exportJWK, SignJWT, UnsecuredJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { jwkToDidJwk } from '../did/did-jwk.ts'
-import { createDidWebDocument } from '../did/did-web.ts'
 import { createDidResolver } from '../did/resolver.ts'
-import { isTrustError } from '../errors.ts'
-import { keyIdOf, publicJwkOf } from '../keys/algorithms.ts'
+import { publicJwkOf } from '../keys/algorithms.ts'
+import { codeOf, didWebKey } from '../test-fixtures.ts'
 import { buildAllianceRegistryPayload, createAllianceRegistry } from './create-alliance-registry.ts'
 import { isActiveMember } from './is-active-member.ts'
 import { verifyAllianceRegistry } from './verify-alliance-registry.ts'
@@ -54,30 +52,8 @@ const input = {
   expiresAt: days(30),
 }
 
-async function setup() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const publicJwk = publicJwkOf(publicKey)
-  const kid = await keyIdOf(publicJwk)
-  const doc = createDidWebDocument({ host: 'alliance.example', keys: [{ kid, publicJwk }] })
-  // Test fixture: the alliance DID document as a resolver would return it.
-  const resolver: Resolvable = {
-    async resolve(didUrl: string): Promise<DIDResolutionResult> {
-      return didUrl.split('#')[0] === ALLIANCE
-        ? { didResolutionMetadata: {}, didDocument: doc, didDocumentMetadata: {} }
-        : { didResolutionMetadata: { error: 'notFound' }, didDocument: null, didDocumentMetadata: {} }
-    },
-  }
-  return { privateKey, publicKey, publicJwk, kid: `${ALLIANCE}#${kid}`, resolver }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (e) {
-    return isTrustError(e) ? e.code : `not a TrustError: ${String(e)}`
-  }
-  return undefined
-}
+/** The alliance's key and its did:web document, as a resolver would return it. */
+const setup = () => didWebKey('alliance.example')
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 

@@ -11,8 +11,7 @@ export {
   type ParseTrustedListOptions,
   parseTrustedList,
   type TrustedList,
-  type TrustedListFailure,
-  type TrustedListParseResult,
+  type TrustedListErrorCode,
   type TrustedListService,
 } from './parse-trusted-list.ts'
 export {

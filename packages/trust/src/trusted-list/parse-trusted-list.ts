@@ -1,6 +1,7 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { SignedXml } from 'xml-crypto'
+import { TrustError, type TrustErrorCode } from '../errors.ts'
 import { type CertificateInput, certificateToDer, type Der, encodeCertificatePem } from '../x509/pem.ts'
 import { DS_NAMESPACE, TSL_NAMESPACE } from './etsi.ts'
 import {
@@ -55,25 +56,11 @@ export interface TrustedList {
   warnings: string[]
 }
 
-/** Why a trusted list was refused. */
-export type TrustedListFailure =
-  | 'too_large'
-  | 'forbidden_xml'
-  | 'malformed'
-  | 'not_a_trusted_list'
-  | 'no_pinned_signer'
-  | 'signature_missing'
-  | 'signature_scope'
-  | 'signer_not_pinned'
-  | 'signature_invalid'
-  | 'signer_not_valid'
-  | 'closed'
-  | 'stale'
-  | 'not_yet_issued'
-
-export type TrustedListParseResult =
-  | { ok: true; list: TrustedList }
-  | { ok: false; failure: TrustedListFailure; reason: string }
+/**
+ * The {@link TrustError} codes {@link parseTrustedList} throws; each refusal names the failed
+ * check, and the list is then not used (security.md, "Trusted lists (XML): … fail closed").
+ */
+export type TrustedListErrorCode = Extract<TrustErrorCode, `trusted_list_${string}`>
 
 export interface ParseTrustedListOptions {
   /** The certificates allowed to sign this list (pinned from configuration, e.g. from the EU LOTL). */
@@ -88,8 +75,8 @@ export interface ParseTrustedListOptions {
 
 const MAX_BYTES = 32 * 1024 * 1024
 
-function refuse(failure: TrustedListFailure, reason: string): TrustedListParseResult {
-  return { ok: false, failure, reason }
+function refuse(code: TrustedListErrorCode, reason: string): TrustError {
+  return new TrustError(code, reason)
 }
 
 /**
@@ -169,8 +156,8 @@ function iso(date: Date): string {
 }
 
 /**
- * Reads an ETSI TS 119 612 trusted list after checking, in this order, and refusing with a named
- * failure otherwise (fail closed; nothing is fetched):
+ * Reads an ETSI TS 119 612 trusted list after checking, in this order, and throwing a
+ * {@link TrustError} with a `trusted_list_*` code otherwise (fail closed; nothing is fetched):
  *
  * 1. size, then no `<!DOCTYPE` or `<!ENTITY` anywhere: DTDs and entities are refused before the
  *    parser sees the text (XXE, entity expansion);
@@ -187,49 +174,55 @@ function iso(date: Date): string {
  *
  * Only the current status of each service is read (clause 5.5.4), not its history (clause 5.6).
  */
-export function parseTrustedList(xml: string, options: ParseTrustedListOptions): TrustedListParseResult {
-  if (typeof xml !== 'string' || xml.length === 0) return refuse('malformed', 'the trusted list is empty')
+export function parseTrustedList(xml: string, options: ParseTrustedListOptions): TrustedList {
+  if (typeof xml !== 'string' || xml.length === 0) throw refuse('trusted_list_malformed', 'the trusted list is empty')
   const maxBytes = options.maxBytes ?? MAX_BYTES
   if (Buffer.byteLength(xml, 'utf8') > maxBytes)
-    return refuse('too_large', `the trusted list is larger than ${maxBytes} bytes`)
+    throw refuse('trusted_list_too_large', `the trusted list is larger than ${maxBytes} bytes`)
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    return refuse(
-      'forbidden_xml',
+    throw refuse(
+      'trusted_list_external_entity',
       'the trusted list contains a DOCTYPE or ENTITY declaration; DTDs and entities are refused (XXE)',
     )
   }
   if (!Array.isArray(options.signerCertificates) || options.signerCertificates.length === 0) {
-    return refuse('no_pinned_signer', 'no pinned signer certificate is configured for the trusted list (fail closed)')
+    throw refuse(
+      'trusted_list_signer_not_configured',
+      'no pinned signer certificate is configured for the trusted list (fail closed)',
+    )
   }
   let pinned: Der[]
   try {
     pinned = options.signerCertificates.map((c) => certificateToDer(c))
   } catch {
-    return refuse('no_pinned_signer', 'a pinned signer certificate is not a certificate')
+    throw refuse('trusted_list_signer_not_configured', 'a pinned signer certificate is not a certificate')
   }
 
   let doc: Document
   try {
     doc = parseXml(xml)
   } catch (error) {
-    return refuse('malformed', `the trusted list is not well-formed XML: ${(error as Error).message}`)
+    throw refuse('trusted_list_malformed', `the trusted list is not well-formed XML: ${(error as Error).message}`)
   }
   const root = doc.documentElement
   if (root.localName !== 'TrustServiceStatusList' || root.namespaceURI !== TSL_NAMESPACE) {
-    return refuse(
-      'not_a_trusted_list',
+    throw refuse(
+      'trusted_list_malformed',
       `the root element is {${root.namespaceURI ?? ''}}${root.localName}, not a TS 119 612 TrustServiceStatusList`,
     )
   }
 
   const signatures = Array.from(doc.getElementsByTagNameNS(DS_NAMESPACE, 'Signature'))
-  if (signatures.length === 0) return refuse('signature_missing', 'the trusted list is not signed')
+  if (signatures.length === 0) throw refuse('trusted_list_signature_missing', 'the trusted list is not signed')
   if (signatures.length > 1)
-    return refuse('signature_scope', `the trusted list has ${signatures.length} signatures; exactly one is expected`)
+    throw refuse(
+      'trusted_list_signature_scope',
+      `the trusted list has ${signatures.length} signatures; exactly one is expected`,
+    )
   const signature = signatures[0] as Element
   if (signature.parentNode !== root) {
-    return refuse(
-      'signature_scope',
+    throw refuse(
+      'trusted_list_signature_scope',
       'the signature is not a child of TrustServiceStatusList (TS 119 612 clause 5.7: enveloped signature)',
     )
   }
@@ -238,8 +231,8 @@ export function parseTrustedList(xml: string, options: ParseTrustedListOptions):
     (data) => children(data, 'X509Certificate', DS_NAMESPACE).map((c) => base64Der(c.textContent ?? '')),
   )
   if (keyInfoCertificates.length === 0) {
-    return refuse(
-      'signer_not_pinned',
+    throw refuse(
+      'trusted_list_signer_not_pinned',
       'the signature carries no X509Certificate in KeyInfo, so no pinned signer can be matched',
     )
   }
@@ -249,8 +242,8 @@ export function parseTrustedList(xml: string, options: ParseTrustedListOptions):
     try {
       subject = new NodeX509Certificate(keyInfoCertificates[0] as Uint8Array).subject.replace(/\n/g, ', ')
     } catch {}
-    return refuse(
-      'signer_not_pinned',
+    throw refuse(
+      'trusted_list_signer_not_pinned',
       `the list's signer certificate (${subject}) is not one of the pinned signer certificates`,
     )
   }
@@ -266,8 +259,8 @@ export function parseTrustedList(xml: string, options: ParseTrustedListOptions):
     detail = `: ${(error as Error).message}`
   }
   if (!valid)
-    return refuse(
-      'signature_invalid',
+    throw refuse(
+      'trusted_list_signature_invalid',
       `the trusted list's XML signature does not verify with the pinned signer certificate${detail}`,
     )
 
@@ -281,8 +274,8 @@ export function parseTrustedList(xml: string, options: ParseTrustedListOptions):
         typeof ref.signedReference === 'string',
     )
   if (!whole?.signedReference) {
-    return refuse(
-      'signature_scope',
+    throw refuse(
+      'trusted_list_signature_scope',
       'no signed reference covers the whole trusted list (URI "" or the root Id, enveloped-signature transform)',
     )
   }
@@ -291,45 +284,56 @@ export function parseTrustedList(xml: string, options: ParseTrustedListOptions):
   try {
     signedRoot = parseXml(whole.signedReference).documentElement
   } catch (error) {
-    return refuse('malformed', `the signed content cannot be read: ${(error as Error).message}`)
+    throw refuse('trusted_list_malformed', `the signed content cannot be read: ${(error as Error).message}`)
   }
   if (signedRoot.localName !== 'TrustServiceStatusList' || signedRoot.namespaceURI !== TSL_NAMESPACE) {
-    return refuse('signature_scope', 'the signed content is not a TrustServiceStatusList')
+    throw refuse('trusted_list_signature_scope', 'the signed content is not a TrustServiceStatusList')
   }
   return readList(signedRoot, signer, options)
 }
 
-function readList(root: Element, signer: Der, options: ParseTrustedListOptions): TrustedListParseResult {
+function readList(root: Element, signer: Der, options: ParseTrustedListOptions): TrustedList {
   const scheme = child(root, 'SchemeInformation')
-  if (!scheme) return refuse('malformed', 'SchemeInformation (clause 5.3) is missing')
+  if (!scheme) throw refuse('trusted_list_malformed', 'SchemeInformation (clause 5.3) is missing')
   const sequenceText = text(child(scheme, 'TSLSequenceNumber'))
   const sequenceNumber = sequenceText && /^\d+$/.test(sequenceText) ? Number.parseInt(sequenceText, 10) : Number.NaN
   if (!Number.isSafeInteger(sequenceNumber))
-    return refuse('malformed', 'TSLSequenceNumber (clause 5.3.2) is missing or not an integer')
+    throw refuse('trusted_list_malformed', 'TSLSequenceNumber (clause 5.3.2) is missing or not an integer')
   const schemeTerritory = text(child(scheme, 'SchemeTerritory'))
-  if (!schemeTerritory) return refuse('malformed', 'SchemeTerritory (clause 5.3.10) is missing')
+  if (!schemeTerritory) throw refuse('trusted_list_malformed', 'SchemeTerritory (clause 5.3.10) is missing')
   const issueDate = parseDate(text(child(scheme, 'ListIssueDateTime')))
-  if (!issueDate) return refuse('malformed', 'ListIssueDateTime (clause 5.3.14) is missing or not a dateTime')
+  if (!issueDate)
+    throw refuse('trusted_list_malformed', 'ListIssueDateTime (clause 5.3.14) is missing or not a dateTime')
   const nextUpdateText = text(child(child(scheme, 'NextUpdate'), 'dateTime'))
   if (!nextUpdateText) {
-    return refuse('closed', 'the trusted list has no NextUpdate: under TS 119 612 clause 5.3.15 its scheme is closed')
+    throw refuse(
+      'trusted_list_closed',
+      'the trusted list has no NextUpdate: under TS 119 612 clause 5.3.15 its scheme is closed',
+    )
   }
   const nextUpdate = parseDate(nextUpdateText)
-  if (!nextUpdate) return refuse('malformed', `NextUpdate '${nextUpdateText}' (clause 5.3.15) is not a dateTime`)
+  if (!nextUpdate)
+    throw refuse('trusted_list_malformed', `NextUpdate '${nextUpdateText}' (clause 5.3.15) is not a dateTime`)
 
   const signerCertificate = new NodeX509Certificate(signer)
   if (issueDate < new Date(signerCertificate.validFrom) || issueDate > new Date(signerCertificate.validTo)) {
-    return refuse(
-      'signer_not_valid',
+    throw refuse(
+      'trusted_list_signer_not_valid',
       `the pinned signer certificate (valid ${new Date(signerCertificate.validFrom).toISOString()} to ${new Date(signerCertificate.validTo).toISOString()}) was not valid when the list was issued, ${iso(issueDate)}`,
     )
   }
   const now = options.now
   if (issueDate.getTime() > now.getTime() + (options.clockSkewMs ?? 5 * 60 * 1000)) {
-    return refuse('not_yet_issued', `the trusted list's ListIssueDateTime ${iso(issueDate)} is after now (${iso(now)})`)
+    throw refuse(
+      'trusted_list_not_yet_valid',
+      `the trusted list's ListIssueDateTime ${iso(issueDate)} is after now (${iso(now)})`,
+    )
   }
   if (now.getTime() > nextUpdate.getTime()) {
-    return refuse('stale', `the trusted list is stale: its NextUpdate ${iso(nextUpdate)} is before now (${iso(now)})`)
+    throw refuse(
+      'trusted_list_expired',
+      `the trusted list is stale: its NextUpdate ${iso(nextUpdate)} is before now (${iso(now)})`,
+    )
   }
 
   const warnings: string[] = []
@@ -388,5 +392,5 @@ function readList(root: Element, signer: Der, options: ParseTrustedListOptions):
   }
   const operator = multilingualName(child(scheme, 'SchemeOperatorName'))
   if (operator) list.schemeOperatorName = operator
-  return { ok: true, list }
+  return list
 }

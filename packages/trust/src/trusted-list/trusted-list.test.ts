@@ -1,5 +1,7 @@
 import { generateKeyPairSync, webcrypto } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { isTrustError } from '../errors.ts'
+import { SEAL_FIELDS } from '../test-fixtures.ts'
 import { createDevCa, type DevCa, issueSealCertificate } from '../x509/dev-ca.ts'
 import { x509 } from '../x509/provider.ts'
 import { validateCertificateChain } from '../x509/validate-certificate-chain.ts'
@@ -11,7 +13,7 @@ import {
   SERVICE_TYPE_CA_QC,
   SERVICE_TYPE_TSA_QTST,
 } from './etsi.ts'
-import { parseTrustedList, type TrustedListParseResult } from './parse-trusted-list.ts'
+import { parseTrustedList } from './parse-trusted-list.ts'
 import { trustAnchorsFromTrustedList } from './trust-anchors-from-trusted-list.ts'
 
 const ISSUED = new Date('2025-01-10T00:00:00Z')
@@ -29,9 +31,15 @@ function b64(der: Uint8Array): string {
   return Buffer.from(der).toString('base64')
 }
 
-function failureOf(result: TrustedListParseResult) {
-  if (result.ok) throw new Error('expected the list to be refused')
-  return { failure: result.failure, reason: result.reason }
+/** The code and message of the TrustError that refused the list. */
+function failureOf(parse: () => unknown) {
+  try {
+    parse()
+  } catch (error) {
+    if (!isTrustError(error)) throw error
+    return { code: error.code, message: error.message }
+  }
+  throw new Error('expected the list to be refused')
 }
 
 beforeAll(async () => {
@@ -72,9 +80,7 @@ beforeAll(async () => {
 
 describe('parseTrustedList', () => {
   it('reads a list signed by the pinned signer', () => {
-    const result = parseTrustedList(signed, { signerCertificates: [signer.certificatePem], now: NOW })
-    if (!result.ok) throw new Error(result.reason)
-    const { list } = result
+    const list = parseTrustedList(signed, { signerCertificates: [signer.certificatePem], now: NOW })
     expect(list.schemeTerritory).toBe('DE')
     expect(list.sequenceNumber).toBe(42)
     expect(list.issueDate.toISOString()).toBe(ISSUED.toISOString())
@@ -93,17 +99,16 @@ describe('parseTrustedList', () => {
   })
 
   it('yields the granted CA/QC certificates as anchors that validateCertificateChain uses', async () => {
-    const result = parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: NOW })
-    if (!result.ok) throw new Error(result.reason)
-    const anchors = trustAnchorsFromTrustedList(result.list)
+    const list = parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: NOW })
+    const anchors = trustAnchorsFromTrustedList(list)
     expect(anchors.map(b64)).toEqual([b64(grantedCa.certificateDer)])
     expect(
-      trustAnchorsFromTrustedList(result.list, {
+      trustAnchorsFromTrustedList(list, {
         additionalServiceInformation: ADDITIONAL_SERVICE_INFO_FOR_ESEALS,
       }).map(b64),
     ).toEqual([b64(grantedCa.certificateDer)])
     expect(
-      trustAnchorsFromTrustedList(result.list, {
+      trustAnchorsFromTrustedList(list, {
         serviceTypes: [SERVICE_TYPE_CA_QC, SERVICE_TYPE_TSA_QTST],
         statuses: [SERVICE_STATUS_GRANTED, SERVICE_STATUS_WITHDRAWN],
       }).map(b64),
@@ -113,15 +118,7 @@ describe('parseTrustedList', () => {
       'sign',
       'verify',
     ])) as webcrypto.CryptoKeyPair
-    const sealOptions = {
-      publicKey: keys.publicKey,
-      organizationName: 'Universität A',
-      commonName: 'Uni A Seal',
-      country: 'DE',
-      organizationIdentifier: 'VATDE-123456789',
-      notBefore: new Date('2025-01-01T00:00:00Z'),
-      notAfter: new Date('2026-01-01T00:00:00Z'),
-    }
+    const sealOptions = { publicKey: keys.publicKey, ...SEAL_FIELDS }
     const good = await issueSealCertificate(grantedCa, sealOptions)
     const goodResult = await validateCertificateChain({ x5c: [good.x5c[0] as string], trustAnchors: anchors, at: NOW })
     expect(goodResult.ok).toBe(true)
@@ -146,12 +143,11 @@ describe('parseTrustedList', () => {
       reference: 'id',
     })
     expect(xml).toContain('<ds:Reference URI="#tsl">')
-    const result = parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW })
-    expect(result.ok && result.list.sequenceNumber).toBe(42)
+    expect(parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW }).sequenceNumber).toBe(42)
     const tampered = xml.replace('<TSLSequenceNumber>42<', '<TSLSequenceNumber>43<')
     expect(
-      failureOf(parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW })).failure,
-    ).toBe('signature_invalid')
+      failureOf(() => parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW })).code,
+    ).toBe('trusted_list_signature_invalid')
   })
 
   it('accepts an RSA-signed list', async () => {
@@ -182,16 +178,17 @@ describe('parseTrustedList', () => {
     const der = new Uint8Array(certificate.rawData)
     const xml = await signTrustedList(createTrustedList({ ...input, schemeTerritory: 'FR' }), privateKey, der)
     expect(xml).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"')
-    const result = parseTrustedList(xml, { signerCertificates: [der], now: NOW })
-    expect(result.ok && result.list.schemeTerritory).toBe('FR')
+    expect(parseTrustedList(xml, { signerCertificates: [der], now: NOW }).schemeTerritory).toBe('FR')
   })
 
   it('refuses a list whose content was changed after signing', () => {
     const tampered = signed.replace(SERVICE_STATUS_WITHDRAWN, SERVICE_STATUS_GRANTED)
     expect(tampered).not.toBe(signed)
-    const refused = failureOf(parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW }))
-    expect(refused.failure).toBe('signature_invalid')
-    expect(refused.reason).toContain(
+    const refused = failureOf(() =>
+      parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW }),
+    )
+    expect(refused.code).toBe('trusted_list_signature_invalid')
+    expect(refused.message).toContain(
       "the trusted list's XML signature does not verify with the pinned signer certificate",
     )
   })
@@ -202,16 +199,18 @@ describe('parseTrustedList', () => {
       (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`,
     )
     expect(tampered).not.toBe(signed)
-    const refused = failureOf(parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW }))
-    expect(refused.failure).toBe('signature_invalid')
+    const refused = failureOf(() =>
+      parseTrustedList(tampered, { signerCertificates: [signer.certificateDer], now: NOW }),
+    )
+    expect(refused.code).toBe('trusted_list_signature_invalid')
   })
 
   it('refuses a list signed by a certificate that is not pinned', async () => {
     const other = await createDevCa({ name: 'Someone Else', country: 'DE', now: new Date('2024-01-01T00:00:00Z') })
     const xml = await signTrustedList(createTrustedList(input), other.privateKey, other.certificateDer)
-    expect(failureOf(parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW }))).toEqual({
-      failure: 'signer_not_pinned',
-      reason:
+    expect(failureOf(() => parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW }))).toEqual({
+      code: 'trusted_list_signer_not_pinned',
+      message:
         "the list's signer certificate (C=DE, O=Someone Else, CN=Someone Else) is not one of the pinned signer certificates",
     })
   })
@@ -220,8 +219,8 @@ describe('parseTrustedList', () => {
     const other = await createDevCa({ name: 'Someone Else', country: 'DE', now: new Date('2024-01-01T00:00:00Z') })
     // The attacker signs with their own key but names the pinned certificate in KeyInfo.
     const xml = await signTrustedList(createTrustedList(input), other.privateKey, signer.certificateDer)
-    expect(failureOf(parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW })).failure).toBe(
-      'signature_invalid',
+    expect(failureOf(() => parseTrustedList(xml, { signerCertificates: [signer.certificateDer], now: NOW })).code).toBe(
+      'trusted_list_signature_invalid',
     )
   })
 
@@ -233,27 +232,29 @@ describe('parseTrustedList', () => {
       )
       .replace('<SchemeTerritory>DE</SchemeTerritory>', '<SchemeTerritory>&xxe;</SchemeTerritory>')
     const expected = {
-      failure: 'forbidden_xml',
-      reason: 'the trusted list contains a DOCTYPE or ENTITY declaration; DTDs and entities are refused (XXE)',
+      code: 'trusted_list_external_entity',
+      message: 'the trusted list contains a DOCTYPE or ENTITY declaration; DTDs and entities are refused (XXE)',
     }
-    expect(failureOf(parseTrustedList(xxe, { signerCertificates: [signer.certificateDer], now: NOW }))).toEqual(
+    expect(failureOf(() => parseTrustedList(xxe, { signerCertificates: [signer.certificateDer], now: NOW }))).toEqual(
       expected,
     )
     const lowerCase = `<!doctype x>${signed.replace('<?xml version="1.0" encoding="UTF-8"?>', '')}`
-    expect(failureOf(parseTrustedList(lowerCase, { signerCertificates: [signer.certificateDer], now: NOW }))).toEqual(
-      expected,
-    )
+    expect(
+      failureOf(() => parseTrustedList(lowerCase, { signerCertificates: [signer.certificateDer], now: NOW })),
+    ).toEqual(expected)
     const entityOnly = signed.replace('<SchemeInformation>', '<SchemeInformation><!-- <!ENTITY lol "lol"> -->')
     expect(
-      failureOf(parseTrustedList(entityOnly, { signerCertificates: [signer.certificateDer], now: NOW })).failure,
-    ).toBe('forbidden_xml')
+      failureOf(() => parseTrustedList(entityOnly, { signerCertificates: [signer.certificateDer], now: NOW })).code,
+    ).toBe('trusted_list_external_entity')
   })
 
   it('refuses a list past its NextUpdate as stale, naming the date', () => {
     const later = new Date('2025-08-01T00:00:00Z')
-    expect(failureOf(parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: later }))).toEqual({
-      failure: 'stale',
-      reason:
+    expect(
+      failureOf(() => parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: later })),
+    ).toEqual({
+      code: 'trusted_list_expired',
+      message:
         'the trusted list is stale: its NextUpdate 2025-07-10T00:00:00.000Z is before now (2025-08-01T00:00:00.000Z)',
     })
   })
@@ -261,37 +262,48 @@ describe('parseTrustedList', () => {
   it('refuses a closed list (no NextUpdate), a list issued in the future and an unsigned list', async () => {
     const closedXml = createTrustedList(input).replace(/<NextUpdate>.*<\/NextUpdate>/, '<NextUpdate/>')
     const closed = await signTrustedList(closedXml, signer.privateKey, signer.certificateDer)
-    expect(failureOf(parseTrustedList(closed, { signerCertificates: [signer.certificateDer], now: NOW })).failure).toBe(
-      'closed',
-    )
+    expect(
+      failureOf(() => parseTrustedList(closed, { signerCertificates: [signer.certificateDer], now: NOW })).code,
+    ).toBe('trusted_list_closed')
     const early = new Date('2025-01-01T00:00:00Z')
-    expect(failureOf(parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: early }))).toEqual({
-      failure: 'not_yet_issued',
-      reason: "the trusted list's ListIssueDateTime 2025-01-10T00:00:00.000Z is after now (2025-01-01T00:00:00.000Z)",
+    expect(
+      failureOf(() => parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: early })),
+    ).toEqual({
+      code: 'trusted_list_not_yet_valid',
+      message: "the trusted list's ListIssueDateTime 2025-01-10T00:00:00.000Z is after now (2025-01-01T00:00:00.000Z)",
     })
     expect(
-      failureOf(parseTrustedList(createTrustedList(input), { signerCertificates: [signer.certificateDer], now: NOW })),
+      failureOf(() =>
+        parseTrustedList(createTrustedList(input), { signerCertificates: [signer.certificateDer], now: NOW }),
+      ),
     ).toEqual({
-      failure: 'signature_missing',
-      reason: 'the trusted list is not signed',
+      code: 'trusted_list_signature_missing',
+      message: 'the trusted list is not signed',
     })
   })
 
   it('fails closed without a pinned signer, and on what is not a trusted list', () => {
-    expect(failureOf(parseTrustedList(signed, { signerCertificates: [], now: NOW })).failure).toBe('no_pinned_signer')
+    expect(failureOf(() => parseTrustedList(signed, { signerCertificates: [], now: NOW })).code).toBe(
+      'trusted_list_signer_not_configured',
+    )
     expect(
-      failureOf(parseTrustedList('<a><b></a>', { signerCertificates: [signer.certificateDer], now: NOW })).failure,
-    ).toBe('malformed')
+      failureOf(() =>
+        parseTrustedList(signed, { signerCertificates: [signer.certificateDer], now: NOW, maxBytes: 1024 }),
+      ),
+    ).toEqual({ code: 'trusted_list_too_large', message: 'the trusted list is larger than 1024 bytes' })
     expect(
-      failureOf(
+      failureOf(() => parseTrustedList('<a><b></a>', { signerCertificates: [signer.certificateDer], now: NOW })).code,
+    ).toBe('trusted_list_malformed')
+    expect(
+      failureOf(() =>
         parseTrustedList('<feed xmlns="http://www.w3.org/2005/Atom"/>', {
           signerCertificates: [signer.certificateDer],
           now: NOW,
         }),
       ),
     ).toEqual({
-      failure: 'not_a_trusted_list',
-      reason: 'the root element is {http://www.w3.org/2005/Atom}feed, not a TS 119 612 TrustServiceStatusList',
+      code: 'trusted_list_malformed',
+      message: 'the root element is {http://www.w3.org/2005/Atom}feed, not a TS 119 612 TrustServiceStatusList',
     })
   })
 
@@ -302,8 +314,8 @@ describe('parseTrustedList', () => {
         '<SchemeInformation>',
         `<SchemeInformation>${signed.match(/<ds:Signature[\s\S]*<\/ds:Signature>/)?.[0] ?? ''}`,
       )
-    expect(failureOf(parseTrustedList(moved, { signerCertificates: [signer.certificateDer], now: NOW })).failure).toBe(
-      'signature_scope',
-    )
+    expect(
+      failureOf(() => parseTrustedList(moved, { signerCertificates: [signer.certificateDer], now: NOW })).code,
+    ).toBe('trusted_list_signature_scope')
   })
 })

@@ -43,9 +43,11 @@ describe('alma trust dev-ca / issue-seal', () => {
     expect(parseSealCertificate(caPem)).toMatchObject({ isCa: true, selfSigned: true, country: 'DE' })
     expect((await stat(join(caDir, 'ca-key.pem'))).mode & 0o777).toBe(0o600)
 
-    await expect(run('trust', 'dev-ca', '--out', caDir)).rejects.toThrow(
-      /refusing to overwrite .*ca\.pem.*\(use --force\)/,
-    )
+    await expect(run('trust', 'dev-ca', '--out', caDir)).rejects.toMatchObject({
+      name: 'TrustError',
+      code: 'file_exists',
+      message: expect.stringMatching(/refusing to overwrite .*ca\.pem.*\(use --force\)/),
+    })
     expect(await readFile(join(caDir, 'ca.pem'), 'utf8')).toBe(caPem)
 
     const sealDir = join(dir, 'seal')
@@ -118,8 +120,16 @@ describe('alma trust dev-ca / issue-seal', () => {
     const parsed = parseSealCertificate(await readFile(join(sealDir, 'seal.pem'), 'utf8'))
     expect(parsed.publicKeyJwk).toEqual(publicKey.export({ format: 'jwk' }))
     await expect(stat(join(sealDir, 'seal-key.pem'))).rejects.toThrow()
-    await expect(run(...base, '--org-id', 'FR12345', '--force')).rejects.toThrow(
-      /does not have the ETSI EN 319 412-1 §5.1.4 form/,
-    )
+    await expect(run(...base, '--org-id', 'FR12345', '--force')).rejects.toMatchObject({
+      code: 'input_invalid',
+      message: expect.stringMatching(/does not have the ETSI EN 319 412-1 §5.1.4 form/),
+    })
+    await expect(run(...base, '--org-id', 'NTRFR-12345', '--force', '--days', '0')).rejects.toMatchObject({
+      code: 'input_invalid',
+    })
+    await writeFile(keyFile, 'not a key')
+    await expect(run(...base, '--org-id', 'NTRFR-12345', '--force')).rejects.toMatchObject({
+      code: 'key_import_failed',
+    })
   })
 })

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
+import { TrustError } from '../errors.ts'
 import { createDevCa, issueSealCertificate, loadDevCa } from './dev-ca.ts'
 import { encodePrivateKeyPem } from './pem.ts'
 
@@ -15,11 +16,28 @@ export interface TrustCommandsOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-function refuseOverwrite(cmd: Command, files: string[], force: boolean): void {
+function refuseOverwrite(files: string[], force: boolean): void {
   if (force) return
   const existing = files.filter((file) => existsSync(file))
-  if (existing.length > 0) {
-    cmd.error(`refusing to overwrite ${existing.join(', ')} (use --force)`, { code: 'alma.trust.exists', exitCode: 1 })
+  if (existing.length > 0)
+    throw new TrustError('file_exists', `refusing to overwrite ${existing.join(', ')} (use --force)`)
+}
+
+function parseDays(value: string): number {
+  const days = Number.parseInt(value, 10)
+  if (!(days > 0) || String(days) !== value.trim()) {
+    throw new TrustError('input_invalid', `--days must be a positive integer, not '${value}'`)
+  }
+  return days
+}
+
+/** The dev CA functions throw RangeError / TypeError on bad input; the command reports them as TrustErrors. */
+async function asInputError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof TrustError) throw error
+    throw new TrustError('input_invalid', (error as Error).message, { cause: error })
   }
 }
 
@@ -27,11 +45,21 @@ async function writeSecret(file: string, text: string): Promise<void> {
   await writeFile(file, text, { mode: 0o600 })
 }
 
-function readKeyFile(cmd: Command, text: string): KeyObject {
+async function readTextFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (cause) {
+    throw new TrustError('input_invalid', `cannot read ${what} ${file}: ${(cause as Error).message}`, { cause })
+  }
+}
+
+function readKeyFile(file: string, text: string): KeyObject {
   try {
     return text.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(text)) : createPublicKey(text)
-  } catch {
-    return cmd.error('--key is neither a PEM private key nor a PEM public key', { code: 'alma.trust.key', exitCode: 1 })
+  } catch (cause) {
+    throw new TrustError('key_import_failed', `--key ${file} is neither a PEM private key nor a PEM public key`, {
+      cause,
+    })
   }
 }
 
@@ -45,7 +73,8 @@ function readKeyFile(cmd: Command, text: string): KeyObject {
  *   [--crl-url <url>] [--days <n>] --out <dir> [--force]` writes `seal.pem`, `seal-chain.pem` (seal
  *   and CA) and, when no `--key` is given, the generated P-256 key `seal-key.pem` (mode 600).
  *
- * Both refuse to overwrite existing files without `--force`.
+ * Both refuse to overwrite existing files without `--force`. Errors are thrown as {@link TrustError}
+ * (`file_exists`, `input_invalid`, `key_import_failed`) for the program to report.
  */
 export function registerTrustCommands(program: Command, options: TrustCommandsOptions = {}): Command {
   const now = options.now ?? (() => new Date())
@@ -62,26 +91,20 @@ export function registerTrustCommands(program: Command, options: TrustCommandsOp
     .option('--country <CC>', 'ISO 3166-1 alpha-2 country of the CA', 'EU')
     .option('--days <n>', 'validity in days', '3650')
     .option('--force', 'overwrite existing files', false)
-    .action(
-      async (opts: { out: string; name: string; country: string; days: string; force: boolean }, cmd: Command) => {
-        const certFile = join(opts.out, 'ca.pem')
-        const keyFile = join(opts.out, 'ca-key.pem')
-        refuseOverwrite(cmd, [certFile, keyFile], opts.force)
-        const days = Number.parseInt(opts.days, 10)
-        if (!(days > 0)) cmd.error('--days must be a positive integer', { code: 'alma.trust.days', exitCode: 1 })
-        let ca: Awaited<ReturnType<typeof createDevCa>>
-        try {
-          ca = await createDevCa({ name: opts.name, country: opts.country, now: now(), validityDays: days })
-        } catch (error) {
-          return cmd.error((error as Error).message, { code: 'alma.trust.input', exitCode: 1 })
-        }
-        await mkdir(opts.out, { recursive: true })
-        await writeFile(certFile, ca.certificatePem)
-        await writeSecret(keyFile, await encodePrivateKeyPem(ca.privateKey))
-        log(`development CA (not for production): ${ca.subject}`)
-        log(`wrote ${certFile} and ${keyFile}`)
-      },
-    )
+    .action(async (opts: { out: string; name: string; country: string; days: string; force: boolean }) => {
+      const certFile = join(opts.out, 'ca.pem')
+      const keyFile = join(opts.out, 'ca-key.pem')
+      refuseOverwrite([certFile, keyFile], opts.force)
+      const days = parseDays(opts.days)
+      const ca = await asInputError(() =>
+        createDevCa({ name: opts.name, country: opts.country, now: now(), validityDays: days }),
+      )
+      await mkdir(opts.out, { recursive: true })
+      await writeFile(certFile, ca.certificatePem)
+      await writeSecret(keyFile, await encodePrivateKeyPem(ca.privateKey))
+      log(`development CA (not for production): ${ca.subject}`)
+      log(`wrote ${certFile} and ${keyFile}`)
+    })
 
   trust
     .command('issue-seal')
@@ -97,49 +120,37 @@ export function registerTrustCommands(program: Command, options: TrustCommandsOp
     .option('--days <n>', 'validity in days', '365')
     .option('--force', 'overwrite existing files', false)
     .action(
-      async (
-        opts: {
-          caDir: string
-          org: string
-          cn: string
-          country: string
-          orgId: string
-          out: string
-          key?: string
-          crlUrl?: string
-          days: string
-          force: boolean
-        },
-        cmd: Command,
-      ) => {
+      async (opts: {
+        caDir: string
+        org: string
+        cn: string
+        country: string
+        orgId: string
+        out: string
+        key?: string
+        crlUrl?: string
+        days: string
+        force: boolean
+      }) => {
         const certFile = join(opts.out, 'seal.pem')
         const chainFile = join(opts.out, 'seal-chain.pem')
         const keyFile = join(opts.out, 'seal-key.pem')
-        refuseOverwrite(cmd, opts.key ? [certFile, chainFile] : [certFile, chainFile, keyFile], opts.force)
-        const days = Number.parseInt(opts.days, 10)
-        if (!(days > 0)) cmd.error('--days must be a positive integer', { code: 'alma.trust.days', exitCode: 1 })
-        let caPem: string
-        let caKeyPem: string
-        try {
-          caPem = await readFile(join(opts.caDir, 'ca.pem'), 'utf8')
-          caKeyPem = await readFile(join(opts.caDir, 'ca-key.pem'), 'utf8')
-        } catch {
-          return cmd.error(`cannot read ca.pem and ca-key.pem in ${opts.caDir}`, { code: 'alma.trust.ca', exitCode: 1 })
-        }
+        refuseOverwrite(opts.key ? [certFile, chainFile] : [certFile, chainFile, keyFile], opts.force)
+        const days = parseDays(opts.days)
+        const caPem = await readTextFile(join(opts.caDir, 'ca.pem'), 'the CA certificate')
+        const caKeyPem = await readTextFile(join(opts.caDir, 'ca-key.pem'), 'the CA key')
         let generated: KeyObject | undefined
         let publicKey: KeyObject
         if (opts.key) {
-          publicKey = readKeyFile(cmd, await readFile(opts.key, 'utf8'))
+          publicKey = readKeyFile(opts.key, await readTextFile(opts.key, '--key'))
         } else {
           const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
           generated = pair.privateKey
           publicKey = pair.publicKey
         }
         const start = now()
-        let seal: Awaited<ReturnType<typeof issueSealCertificate>>
-        try {
-          const ca = await loadDevCa(caPem, caKeyPem)
-          seal = await issueSealCertificate(ca, {
+        const seal = await asInputError(async () =>
+          issueSealCertificate(await loadDevCa(caPem, caKeyPem), {
             publicKey,
             organizationName: opts.org,
             commonName: opts.cn,
@@ -148,10 +159,8 @@ export function registerTrustCommands(program: Command, options: TrustCommandsOp
             notBefore: start,
             notAfter: new Date(start.getTime() + days * DAY_MS),
             ...(opts.crlUrl ? { crlUrl: opts.crlUrl } : {}),
-          })
-        } catch (error) {
-          return cmd.error((error as Error).message, { code: 'alma.trust.input', exitCode: 1 })
-        }
+          }),
+        )
         await mkdir(opts.out, { recursive: true })
         await writeFile(certFile, seal.certificatePem)
         await writeFile(chainFile, seal.certificatePem + caPem)
