@@ -1,0 +1,223 @@
+import { z } from 'zod'
+import type { SqlClient } from '../sql/sql-client.ts'
+import type { Page } from './awards.ts'
+import { parseInput, toDate, toNumber, toOptionalDate, toOptionalString, zPage } from './rows.ts'
+
+/** The credential formats we issue (OpenID4VCI 1.0 Appendix A.1.1, A.3). */
+export const CREDENTIAL_FORMATS = ['jwt_vc_json', 'dc+sd-jwt'] as const
+export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number]
+
+export const ISSUED_CREDENTIAL_STATES = ['valid', 'revoked', 'suspended'] as const
+export type IssuedCredentialState = (typeof ISSUED_CREDENTIAL_STATES)[number]
+
+/** OpenID4VCI 1.0 §11.1: the events a wallet may send to the notification endpoint. */
+export type NotificationEvent = 'credential_accepted' | 'credential_failure' | 'credential_deleted'
+
+/** A record of one issued credential; the credential itself is not kept (the learner holds it). */
+export interface IssuedCredential {
+  readonly tenantId: string
+  readonly id: string
+  readonly awardId: string
+  readonly offerId?: string
+  readonly format: CredentialFormat
+  readonly credentialConfigurationId: string
+  /** RFC 7638 thumbprint of the key the credential is bound to. */
+  readonly holderKeyThumbprint?: string
+  readonly statusListId?: string
+  readonly statusIndex?: number
+  readonly notificationId?: string
+  readonly notificationEvent?: NotificationEvent
+  readonly notifiedAt?: Date
+  readonly state: IssuedCredentialState
+  readonly issuedAt: Date
+}
+
+export interface NewIssuedCredential {
+  readonly tenantId: string
+  readonly id: string
+  readonly awardId: string
+  readonly offerId?: string
+  readonly format: CredentialFormat
+  readonly credentialConfigurationId: string
+  readonly holderKeyThumbprint?: string
+  /** An index allocated by `statusLists.allocateIndex` (both or neither). */
+  readonly statusListId?: string
+  readonly statusIndex?: number
+  readonly notificationId?: string
+  readonly issuedAt: Date
+}
+
+export const zIssuedCredentialSearch = z.object({
+  awardId: z.string().min(1).optional(),
+  offerId: z.string().min(1).optional(),
+  state: z.enum(ISSUED_CREDENTIAL_STATES).optional(),
+  format: z.enum(CREDENTIAL_FORMATS).optional(),
+  ...zPage.shape,
+})
+export type IssuedCredentialSearch = z.input<typeof zIssuedCredentialSearch>
+
+export interface IssuedCredentialRepository {
+  /**
+   * Records an issued credential. When it has a status entry, the entry's `credential_id` is set
+   * in the same statement, so the status list knows whose index it is.
+   */
+  insert(credential: NewIssuedCredential): Promise<IssuedCredential>
+  get(tenantId: string, id: string): Promise<IssuedCredential | undefined>
+  listByAward(tenantId: string, awardId: string): Promise<IssuedCredential[]>
+  search(tenantId: string, query?: IssuedCredentialSearch): Promise<Page<IssuedCredential>>
+  findByNotificationId(tenantId: string, notificationId: string): Promise<IssuedCredential | undefined>
+  /**
+   * Records a wallet's notification (§11); the same event sent again changes nothing. Returns
+   * undefined for an unknown notification_id (→ `invalid_notification_id`).
+   */
+  recordNotification(input: {
+    tenantId: string
+    notificationId: string
+    event: NotificationEvent
+    now: Date
+  }): Promise<IssuedCredential | undefined>
+  /**
+   * Sets the state; with `from`, only if the credential is in that state (compare-and-set).
+   * Returns whether it changed. The status list entry is changed by `statusLists.setStatus`,
+   * in the same `store.transaction`.
+   */
+  setState(input: {
+    tenantId: string
+    id: string
+    to: IssuedCredentialState
+    from?: IssuedCredentialState
+  }): Promise<boolean>
+}
+
+interface IssuedCredentialRow {
+  tenant_id: string
+  id: string
+  award_id: string
+  offer_id: string | null
+  format: CredentialFormat
+  credential_configuration_id: string
+  holder_key_thumbprint: string | null
+  status_list_id: string | null
+  status_index: number | null
+  notification_id: string | null
+  notification_event: NotificationEvent | null
+  notified_at: Date | null
+  state: IssuedCredentialState
+  issued_at: Date
+  total?: number | string
+}
+
+function toIssuedCredential(row: IssuedCredentialRow): IssuedCredential {
+  const optional = {
+    offerId: toOptionalString(row.offer_id),
+    holderKeyThumbprint: toOptionalString(row.holder_key_thumbprint),
+    statusListId: toOptionalString(row.status_list_id),
+    statusIndex: row.status_index === null ? undefined : toNumber(row.status_index),
+    notificationId: toOptionalString(row.notification_id),
+    notificationEvent: row.notification_event ?? undefined,
+    notifiedAt: toOptionalDate(row.notified_at),
+  }
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    awardId: row.award_id,
+    format: row.format,
+    credentialConfigurationId: row.credential_configuration_id,
+    state: row.state,
+    issuedAt: toDate(row.issued_at),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  }
+}
+
+export function createIssuedCredentialRepository(db: SqlClient): IssuedCredentialRepository {
+  async function selectOne(where: string, params: unknown[]): Promise<IssuedCredential | undefined> {
+    const { rows } = await db.query<IssuedCredentialRow>(`SELECT * FROM issued_credentials WHERE ${where}`, params)
+    return rows[0] ? toIssuedCredential(rows[0]) : undefined
+  }
+
+  return {
+    async insert(credential) {
+      const { rows } = await db.query<IssuedCredentialRow>(
+        `WITH inserted AS (
+           INSERT INTO issued_credentials
+             (tenant_id, id, award_id, offer_id, format, credential_configuration_id, holder_key_thumbprint,
+              status_list_id, status_index, notification_id, state, issued_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'valid', $11)
+           RETURNING *
+         ), linked AS (
+           UPDATE status_entries e SET credential_id = i.id
+           FROM inserted i
+           WHERE e.tenant_id = i.tenant_id AND e.list_id = i.status_list_id AND e.idx = i.status_index
+         )
+         SELECT * FROM inserted`,
+        [
+          credential.tenantId,
+          credential.id,
+          credential.awardId,
+          credential.offerId ?? null,
+          credential.format,
+          credential.credentialConfigurationId,
+          credential.holderKeyThumbprint ?? null,
+          credential.statusListId ?? null,
+          credential.statusIndex ?? null,
+          credential.notificationId ?? null,
+          credential.issuedAt,
+        ],
+      )
+      return toIssuedCredential(rows[0]!)
+    },
+    get: (tenantId, id) => selectOne('tenant_id = $1 AND id = $2', [tenantId, id]),
+    async listByAward(tenantId, awardId) {
+      const { rows } = await db.query<IssuedCredentialRow>(
+        'SELECT * FROM issued_credentials WHERE tenant_id = $1 AND award_id = $2 ORDER BY issued_at, id',
+        [tenantId, awardId],
+      )
+      return rows.map(toIssuedCredential)
+    },
+    async search(tenantId, query = {}) {
+      const q = parseInput(zIssuedCredentialSearch, query, 'issued credential search')
+      const where = `tenant_id = $1
+        AND ($2::text IS NULL OR award_id = $2::text)
+        AND ($3::text IS NULL OR offer_id = $3::text)
+        AND ($4::text IS NULL OR state = $4::text)
+        AND ($5::text IS NULL OR format = $5::text)`
+      const filters = [tenantId, q.awardId ?? null, q.offerId ?? null, q.state ?? null, q.format ?? null]
+      const { rows } = await db.query<IssuedCredentialRow>(
+        `SELECT *, count(*) OVER () AS total FROM issued_credentials WHERE ${where}
+         ORDER BY issued_at DESC, id LIMIT $6 OFFSET $7`,
+        [...filters, q.limit, q.offset],
+      )
+      let total = rows[0]?.total === undefined ? 0 : toNumber(rows[0].total)
+      if (rows.length === 0 && q.offset > 0) {
+        const count = await db.query<{ n: number | string }>(
+          `SELECT count(*) AS n FROM issued_credentials WHERE ${where}`,
+          filters,
+        )
+        total = toNumber(count.rows[0]?.n ?? 0)
+      }
+      return { items: rows.map(toIssuedCredential), total }
+    },
+    findByNotificationId: (tenantId, notificationId) =>
+      selectOne('tenant_id = $1 AND notification_id = $2', [tenantId, notificationId]),
+    async recordNotification({ tenantId, notificationId, event, now }) {
+      // Keeps the first time of a repeated event: a retried request is the same notification.
+      const { rows } = await db.query<IssuedCredentialRow>(
+        `UPDATE issued_credentials
+         SET notified_at = CASE WHEN notification_event IS DISTINCT FROM $3 THEN $4 ELSE notified_at END,
+             notification_event = $3
+         WHERE tenant_id = $1 AND notification_id = $2
+         RETURNING *`,
+        [tenantId, notificationId, event, now],
+      )
+      return rows[0] ? toIssuedCredential(rows[0]) : undefined
+    },
+    async setState({ tenantId, id, to, from }) {
+      const { rowCount } = await db.query(
+        `UPDATE issued_credentials SET state = $3
+         WHERE tenant_id = $1 AND id = $2 AND ($4::text IS NULL OR state = $4::text)`,
+        [tenantId, id, to, from ?? null],
+      )
+      return rowCount === 1
+    },
+  }
+}
