@@ -1,0 +1,85 @@
+import { createHash, getRandomValues } from 'node:crypto'
+import { type EdcDocument, parseEdc } from '@alma/elm'
+import type { Signer } from '@alma/trust'
+import { pack } from '@sd-jwt/core'
+import type { DisclosureFrame } from '@sd-jwt/types'
+import type { JWK } from 'jose'
+import { CredentialError } from '../errors.ts'
+import { numericDate, roundDownInstant, type TimeGranularity } from '../jose/time.ts'
+import { edcToSdJwtClaims } from './claims.ts'
+import { SD_JWT_VC_TYP } from './z-sd-jwt-vc.ts'
+
+export interface CreateSdJwtVcInput {
+  readonly edc: EdcDocument
+  readonly vct: string
+  /** `iss`: the Credential Issuer Identifier (an https URL) or the issuer's DID. */
+  readonly issuer: string
+  /** The tenant whose key signs. */
+  readonly tenantId: string
+  /** The wallet's public key from its proof (`cnf.jwk`, RFC 7800 §3.2). */
+  readonly holderJwk: JWK
+  /** The credential's place on a Token Status List (HAIP: status via Token Status List). */
+  readonly status: { readonly uri: string; readonly idx: number }
+  readonly now: Date
+  readonly sign: Signer
+  /** Put the key's certificate chain in `x5c` (HAIP 1.0: SD-JWT VC issuer key by x5c); default true. */
+  readonly x5c?: boolean
+  /** How coarsely `iat` / `nbf` are written; default `hour`. */
+  readonly granularity?: TimeGranularity
+  /** Language of the claim texts; default the credential's primary language. */
+  readonly language?: string
+  /** Decoy digests to add (RFC 9901 §4.2.5), hiding how many claims there are; default 0. */
+  readonly decoys?: number
+  /** Randomness for salts and decoys; default the platform CSPRNG. */
+  readonly randomBytes?: (length: number) => Uint8Array
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
+
+/** RFC 9901 §4.1.1 default digest: SHA-256 over the ASCII of the disclosure. */
+function sha256(data: string | ArrayBuffer): Uint8Array {
+  return createHash('sha256')
+    .update(typeof data === 'string' ? data : new Uint8Array(data))
+    .digest()
+}
+
+/**
+ * Issues an EDC as an SD-JWT VC (`dc+sd-jwt`; RFC 9901, SD-JWT VC, HAIP 1.0): flat Annex I claims
+ * ({@link edcToSdJwtClaims}), each its own disclosure; `iss`, `vct`, `cnf`, `status`, `iat`, `nbf`,
+ * `exp` in the clear (never disclosable). Disclosures and digests are made by @sd-jwt/core's `pack`
+ * (salts of 128 bits, RFC 9901 §4.2.1; `_sd` sorted, §4.2.4.1); the JWT is signed by our trust
+ * `Signer` with header `typ: dc+sd-jwt`, `kid` and `x5c`. @sd-jwt's own signer hook cannot be used
+ * because it builds the JOSE header itself, while our Signer owns `alg`/`kid`/`x5c`.
+ *
+ * @returns the compact SD-JWT `<jwt>~<disclosure>~…~` (no Key Binding JWT: the holder adds it).
+ */
+export async function createSdJwtVc(input: CreateSdJwtVcInput): Promise<string> {
+  if (PRIVATE_MEMBERS.some((m) => m in input.holderJwk) || typeof input.holderJwk.kty !== 'string') {
+    throw new CredentialError('invalid_input', 'holderJwk must be a public JWK')
+  }
+  if (!Number.isInteger(input.status.idx) || input.status.idx < 0) {
+    throw new CredentialError('invalid_input', `status idx ${input.status.idx} is not a non-negative integer`)
+  }
+  const parsed = parseEdc(input.edc)
+  const claims = edcToSdJwtClaims(parsed, input.language ? { language: input.language } : {})
+  const randomBytes = input.randomBytes ?? ((n: number) => getRandomValues(new Uint8Array(n)))
+  const frame = { _sd: Object.keys(claims), _sd_decoy: input.decoys ?? 0 } as DisclosureFrame<typeof claims>
+  const { packedClaims, disclosures } = await pack(claims, frame, { hasher: sha256, alg: 'sha-256' }, (length) =>
+    Buffer.from(randomBytes(length)).toString('base64url'),
+  )
+  const granularity = input.granularity ?? 'hour'
+  const validFrom = parsed.validFrom ? new Date(parsed.validFrom) : input.now
+  const payload = {
+    iss: input.issuer,
+    iat: numericDate(roundDownInstant(input.now, granularity)),
+    nbf: numericDate(roundDownInstant(validFrom, granularity)),
+    ...(parsed.validUntil ? { exp: numericDate(new Date(parsed.validUntil)) } : {}),
+    vct: input.vct,
+    cnf: { jwk: { ...input.holderJwk } },
+    status: { status_list: { idx: input.status.idx, uri: input.status.uri } },
+    ...packedClaims,
+    _sd_alg: 'sha-256',
+  }
+  const jwt = await input.sign.signJwt(input.tenantId, payload, { typ: SD_JWT_VC_TYP, includeX5c: input.x5c ?? true })
+  return `${jwt}~${disclosures.map((d) => `${d.encode()}~`).join('')}`
+}
