@@ -1,0 +1,76 @@
+// Resource requests (credential, deferred, notification): the access token and its DPoP proof
+// (RFC 6750 §2, RFC 9449 §7), then the offer the token was issued for.
+import type { Offer } from '@alma/store'
+import { type RequestLike, SupportedAuthenticationScheme } from '@openid4vc/oauth2'
+import { decodeJwt } from 'jose'
+import { challengeHeader, IssuerError } from '../errors.ts'
+import { assertDpopFresh } from './dpop-freshness.ts'
+import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
+
+export interface AuthenticatedWallet {
+  readonly offer: Offer
+  /** Configuration ids the token grants (its `scope`). */
+  readonly grantedConfigurationIds: readonly string[]
+  /** `jti` of the access token: deferred transactions are bound to it. */
+  readonly tokenId: string
+}
+
+function unauthorized(description: string, scheme: string) {
+  return new IssuerError('invalid_token', description, { wwwAuthenticate: challengeHeader(scheme, 'invalid_token') })
+}
+
+export async function authenticateWallet(
+  ctx: IssuerContext,
+  tenant: TenantRuntime,
+  request: RequestLike,
+  query: Readonly<Record<string, unknown>>,
+): Promise<AuthenticatedWallet> {
+  const scheme = tenant.settings.dpopRequired ? 'DPoP' : 'Bearer'
+  // RFC 6750 §2.3 is a MAY we refuse: tokens in URLs leak into logs (suite fail-on-access-token-in-query).
+  if (query.access_token !== undefined) throw unauthorized('access tokens are not accepted in the query string', scheme)
+  const authorization = request.headers.get('authorization') ?? ''
+  const [given, token] = authorization.split(' ', 2)
+  // RFC 9449 §7.2: a DPoP-bound token presented as Bearer is not a valid token here.
+  if (given === 'Bearer' && token) {
+    let claims: ReturnType<typeof decodeJwt> | undefined
+    try {
+      claims = decodeJwt(token)
+    } catch {
+      claims = undefined
+    }
+    const cnf = claims?.cnf as { jkt?: unknown } | undefined
+    if (cnf?.jkt !== undefined) throw unauthorized('this access token is DPoP-bound; present it with DPoP', 'DPoP')
+  }
+  const { tokenPayload } = await tenant.resourceServer.verifyResourceRequest({
+    authorizationServers: [tenant.authorizationServerMetadata],
+    request,
+    resourceServer: tenant.urls.issuer,
+    allowedAuthenticationSchemes: tenant.settings.dpopRequired
+      ? [SupportedAuthenticationScheme.DPoP]
+      : [SupportedAuthenticationScheme.DPoP, SupportedAuthenticationScheme.Bearer],
+    now: ctx.now(),
+  })
+  if (tokenPayload.iss !== tenant.urls.issuer) throw unauthorized('the access token is not from this issuer', scheme)
+  const dpopJwt = request.headers.get('dpop')
+  if (tokenPayload.cnf?.jkt && dpopJwt) {
+    await assertDpopFresh({
+      store: ctx.store,
+      tenantId: tenant.id,
+      dpopJwt,
+      now: ctx.now(),
+      windowSeconds: ctx.config.dpopIatWindowSeconds,
+      status: 401,
+    })
+  }
+  const offerId = typeof tokenPayload.sub === 'string' ? tokenPayload.sub : undefined
+  const offer = offerId ? await ctx.store.offers.getById(tenant.id, offerId) : undefined
+  if (!offer || (offer.state !== 'token_issued' && offer.state !== 'credential_issued')) {
+    throw unauthorized('the access token does not name an open issuance', scheme)
+  }
+  const scope = typeof tokenPayload.scope === 'string' ? tokenPayload.scope.split(' ').filter(Boolean) : []
+  return {
+    offer,
+    grantedConfigurationIds: scope,
+    tokenId: typeof tokenPayload.jti === 'string' ? tokenPayload.jti : '',
+  }
+}

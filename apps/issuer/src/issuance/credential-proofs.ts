@@ -1,0 +1,109 @@
+// Key proofs of a credential request (OpenID4VCI 1.0 §8.2.1.1 and Appendix F.1): every rule the
+// spec and security.md name, checked before the library verifies the signature.
+import { resolveVerificationKey } from '@alma/trust'
+import type { Jwk } from '@openid4vc/oauth2'
+import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
+import { IssuerError } from '../errors.ts'
+import { hasPrivateMembers, WALLET_SIGNING_ALGS } from '../oauth-callbacks.ts'
+import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
+
+/** The key a credential is bound to: a DID (jwt_vc_json `credentialSubject.id`) or a JWK (`cnf`). */
+export interface HolderKey {
+  readonly jwk: JWK
+  readonly did?: string
+}
+
+export interface VerifiedProofs {
+  readonly nonce: string
+  readonly holders: readonly HolderKey[]
+}
+
+function invalidProof(description: string, index: number, total: number): IssuerError {
+  return new IssuerError('invalid_proof', total > 1 ? `proof ${index + 1}: ${description}` : description)
+}
+
+/** App. F.1 rules on one proof JWT that are about its shape, not its signature. */
+function checkProofShape(ctx: IssuerContext, tenant: TenantRuntime, jwt: string, index: number, total: number) {
+  let header: ReturnType<typeof decodeProtectedHeader>
+  let payload: ReturnType<typeof decodeJwt>
+  try {
+    header = decodeProtectedHeader(jwt)
+    payload = decodeJwt(jwt)
+  } catch {
+    throw invalidProof('not a signed JWT', index, total)
+  }
+  if (header.typ !== 'openid4vci-proof+jwt') throw invalidProof('typ must be openid4vci-proof+jwt', index, total)
+  if (!WALLET_SIGNING_ALGS.includes(header.alg as (typeof WALLET_SIGNING_ALGS)[number])) {
+    throw invalidProof(`alg ${String(header.alg)} is not supported (${WALLET_SIGNING_ALGS.join(', ')})`, index, total)
+  }
+  if (header.crit !== undefined) throw invalidProof('crit is not supported', index, total)
+  const keyMembers = (['kid', 'jwk', 'x5c'] as const).filter((m) => header[m] !== undefined)
+  if (keyMembers.length !== 1) throw invalidProof('exactly one of kid, jwk or x5c must name the key', index, total)
+  if (header.jwk && hasPrivateMembers(header.jwk))
+    throw invalidProof('jwk must not contain private key members', index, total)
+  if (header.kid !== undefined && !header.kid.startsWith('did:')) {
+    throw invalidProof('kid must be a DID URL (did:key, did:jwk or did:web)', index, total)
+  }
+  if (typeof payload.aud !== 'string' || payload.aud !== tenant.urls.issuer) {
+    throw invalidProof(`aud must be this issuer's identifier ${tenant.urls.issuer}`, index, total)
+  }
+  const nowSeconds = ctx.now().getTime() / 1000
+  if (typeof payload.iat !== 'number') throw invalidProof('iat is missing', index, total)
+  if (Math.abs(nowSeconds - payload.iat) > ctx.config.proofIatWindowSeconds) {
+    throw invalidProof(`iat is more than ${ctx.config.proofIatWindowSeconds} s away from now`, index, total)
+  }
+  if (typeof payload.nonce !== 'string' || payload.nonce.length === 0) {
+    throw invalidProof('nonce is missing (get one from the nonce endpoint)', index, total)
+  }
+  return { header, nonce: payload.nonce }
+}
+
+/**
+ * Verifies every proof of a request; one bad proof rejects the whole request (security.md,
+ * "Batch"). Returns the common nonce (still to be consumed) and the holder keys.
+ */
+export async function verifyProofs(
+  ctx: IssuerContext,
+  tenant: TenantRuntime,
+  proofJwts: readonly string[],
+): Promise<VerifiedProofs> {
+  const total = proofJwts.length
+  const shapes = proofJwts.map((jwt, i) => checkProofShape(ctx, tenant, jwt, i, total))
+  const nonce = shapes[0]?.nonce
+  if (nonce === undefined) throw new IssuerError('invalid_proof', 'the request has no proof')
+  if (shapes.some((s) => s.nonce !== nonce))
+    throw new IssuerError('invalid_nonce', 'all proofs must use the same c_nonce')
+  const metadata = await tenant.issuerMetadata()
+  const holders: HolderKey[] = []
+  for (const [i, jwt] of proofJwts.entries()) {
+    let signer: Awaited<ReturnType<typeof tenant.vci.verifyCredentialRequestJwtProof>>['signer']
+    try {
+      ;({ signer } = await tenant.vci.verifyCredentialRequestJwtProof({
+        jwt,
+        issuerMetadata: metadata,
+        expectedNonce: nonce,
+        now: ctx.now(),
+      }))
+    } catch (error) {
+      throw new IssuerError(
+        'invalid_proof',
+        total > 1 ? `proof ${i + 1}: signature invalid` : 'the proof signature is invalid',
+        {
+          cause: error,
+        },
+      )
+    }
+    if (signer.method === 'jwk') holders.push({ jwk: signer.publicJwk as JWK })
+    else if (signer.method === 'did') {
+      const resolved = await resolveVerificationKey(ctx.didResolver, signer.didUrl, { purpose: 'authentication' })
+      holders.push({ jwk: resolved.jwk, did: resolved.did })
+    } else if (signer.method === 'x5c') {
+      const { X509Certificate } = await import('node:crypto')
+      const leaf = new X509Certificate(Buffer.from(signer.x5c[0] ?? '', 'base64'))
+      holders.push({ jwk: leaf.publicKey.export({ format: 'jwk' }) as JWK })
+    } else throw invalidProof('unsupported key reference', i, total)
+  }
+  return { nonce, holders }
+}
+
+export type { Jwk }

@@ -1,0 +1,224 @@
+// Credential endpoint (OpenID4VCI 1.0 §8): token → request shape → configuration → proofs →
+// nonce → award → issue (one transaction per request: status indices, credentials, records).
+import { createHash, randomUUID } from 'node:crypto'
+import { createJwtVcJson, createSdJwtVc, EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
+import type { EdcDocument } from '@alma/elm'
+import type { Award, Offer, Repositories } from '@alma/store'
+import type { RequestLike } from '@openid4vc/oauth2'
+import { calculateJwkThumbprint, HashAlgorithm, type Jwk } from '@openid4vc/oauth2'
+import { IssuerError } from '../errors.ts'
+import { authenticateWallet } from './authenticate-wallet.ts'
+import { type ConfigurationRef, parseConfigurationId } from './credential-configurations.ts'
+import { type HolderKey, verifyProofs } from './credential-proofs.ts'
+import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
+import { hashValue, randomToken } from './secrets.ts'
+
+/** What a deferred transaction remembers (VCI 1.0 §9): the request, bound to its token's offer. */
+export interface DeferredTransactionData {
+  readonly offerId: string
+  readonly configurationId: string
+  readonly holders: readonly HolderKey[]
+}
+
+export type CredentialOutcome =
+  | { readonly status: 200; readonly body: Record<string, unknown> }
+  | { readonly status: 202; readonly body: Record<string, unknown> }
+
+/** Seconds a wallet should wait before polling the deferred endpoint again (§9.1 `interval`). */
+export const DEFERRED_INTERVAL_SECONDS = 5
+
+/** Which of our configurations the request names: 1.0 id, 1.0 identifier, or a draft `format`. */
+function configurationOf(
+  parsed: ReturnType<TenantRuntime['vci']['parseCredentialRequest']>,
+  granted: readonly string[],
+): ConfigurationRef {
+  const request = parsed.credentialRequest as Record<string, unknown>
+  if (typeof request.credential_identifier === 'string') {
+    // We hand out the configuration id as the only credential identifier (§6.2 token response).
+    const ref = granted.includes(request.credential_identifier)
+      ? parseConfigurationId(request.credential_identifier)
+      : undefined
+    if (!ref)
+      throw new IssuerError(
+        'unknown_credential_identifier',
+        `unknown credential_identifier ${request.credential_identifier}`,
+      )
+    return ref
+  }
+  const id = parsed.credentialConfigurationId
+  if (id !== undefined) {
+    const ref = parseConfigurationId(id)
+    if (!ref) throw new IssuerError('unknown_credential_configuration', `unknown credential_configuration_id ${id}`)
+    if (!granted.includes(id)) {
+      throw new IssuerError('invalid_credential_request', `the access token does not grant ${id}`)
+    }
+    return ref
+  }
+  // Drafts 13/14: the request names a format (and vct / credential_definition) instead.
+  const format = parsed.format?.format
+  const wanted = format === 'vc+sd-jwt' ? 'dc+sd-jwt' : format === 'jwt_vc_json' ? 'jwt_vc_json' : undefined
+  const match = granted.map(parseConfigurationId).find((ref) => ref && ref.format === wanted)
+  if (!match)
+    throw new IssuerError('unknown_credential_configuration', 'no granted configuration matches the requested format')
+  return match
+}
+
+export async function handleCredentialRequest(
+  ctx: IssuerContext,
+  tenant: TenantRuntime,
+  request: RequestLike,
+  query: Readonly<Record<string, unknown>>,
+  body: unknown,
+): Promise<CredentialOutcome> {
+  // Step 1 (§8, RFC 6750, RFC 9449 §7): who is asking.
+  const wallet = await authenticateWallet(ctx, tenant, request, query)
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new IssuerError('invalid_credential_request', 'the body must be a JSON object')
+  }
+  const metadata = await tenant.issuerMetadata()
+  const requestedId = (body as Record<string, unknown>).credential_configuration_id
+  if (typeof requestedId === 'string' && !(requestedId in metadata.knownCredentialConfigurations)) {
+    throw new IssuerError('unknown_credential_configuration', `unknown credential_configuration_id ${requestedId}`)
+  }
+  // Step 2 (§8.2): the request's shape, 1.0 or a draft's.
+  let parsed: ReturnType<TenantRuntime['vci']['parseCredentialRequest']>
+  try {
+    parsed = tenant.vci.parseCredentialRequest({
+      issuerMetadata: metadata,
+      credentialRequest: body as Record<string, unknown>,
+    })
+  } catch (error) {
+    throw new IssuerError('invalid_credential_request', 'the credential request is malformed', { cause: error })
+  }
+  if ((body as Record<string, unknown>).credential_response_encryption !== undefined) {
+    throw new IssuerError(
+      'invalid_encryption_parameters',
+      'credential response encryption is not offered by this issuer',
+    )
+  }
+  const configuration = configurationOf(parsed, wallet.grantedConfigurationIds)
+  if (!wallet.offer.credentialConfigurationIds.includes(configuration.id)) {
+    throw new IssuerError('invalid_credential_request', `the offer does not include ${configuration.id}`)
+  }
+  // Step 3 (§8.2.1, App. F): the key proofs; batch size from §12.2.4.
+  const proofs = parsed.proofs?.jwt
+  if (!proofs || proofs.length === 0) throw new IssuerError('invalid_proof', 'the request has no jwt proof')
+  if (proofs.length > ctx.config.batchSize) {
+    throw new IssuerError(
+      'invalid_credential_request',
+      `at most ${ctx.config.batchSize} proofs (batch_size) per request`,
+    )
+  }
+  const { nonce, holders } = await verifyProofs(ctx, tenant, proofs)
+  if (configuration.format === 'jwt_vc_json' && holders.length > 1 && holders.some((h) => !h.did && !h.jwk)) {
+    throw new IssuerError('invalid_proof', 'every proof must name a key')
+  }
+  // Step 4 (§7, §8.3.1.2): the c_nonce, consumed once; a replay or another tenant's nonce fails.
+  const now = ctx.now()
+  const consumed = await ctx.store.singleUseValues.consume('c_nonce', tenant.id, hashValue(nonce), now)
+  if (consumed === undefined) throw new IssuerError('invalid_nonce', 'the c_nonce is unknown, expired or already used')
+  // Step 5: the award behind the offer.
+  const award = await ctx.store.awards.get(tenant.id, wallet.offer.awardId)
+  if (!award || award.state === 'revoked')
+    throw new IssuerError('credential_request_denied', 'this award is no longer available')
+  if (award.state === 'held') {
+    // §9: approval pending; the wallet polls the deferred endpoint with this transaction id.
+    const transactionId = randomToken()
+    const data: DeferredTransactionData = { offerId: wallet.offer.id, configurationId: configuration.id, holders }
+    const expiresAt = new Date(now.getTime() + ctx.config.offerTtlSeconds * 1000)
+    await ctx.store.singleUseValues.put('deferred_transaction_id', tenant.id, hashValue(transactionId), data, expiresAt)
+    await ctx.store.offers.markCredentialIssued(tenant.id, wallet.offer.id, now)
+    return { status: 202, body: { transaction_id: transactionId, interval: DEFERRED_INTERVAL_SECONDS } }
+  }
+  // Step 6: issue.
+  const issued = await issueCredentials(ctx, tenant, { offer: wallet.offer, award, configuration, holders, now })
+  const credentialResponse = tenant.vci.createCredentialResponse({
+    credentialRequest: parsed,
+    credentials: issued.credentials.map((credential) => ({ credential })),
+    notificationId: issued.notificationId,
+  })
+  return { status: 200, body: credentialResponse as Record<string, unknown> }
+}
+
+export interface IssueInput {
+  readonly offer: Offer
+  readonly award: Award
+  readonly configuration: ConfigurationRef
+  readonly holders: readonly HolderKey[]
+  readonly now: Date
+}
+
+function thumbprintOf(jwk: Jwk): Promise<string> {
+  return calculateJwkThumbprint({
+    jwk,
+    hashAlgorithm: HashAlgorithm.Sha256,
+    hashCallback: (data) => createHash('sha256').update(data).digest(),
+  })
+}
+
+/**
+ * One credential per holder key, each with its own random status index; the indices, the
+ * credential records and the audit entry are one transaction (security.md: "credential issuance
+ * and its status entry are one transaction"), so a crash leaves nothing half-issued.
+ */
+export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
+  const { award, configuration, holders, now } = input
+  const edc = award.edc as EdcDocument | undefined
+  if (!edc) throw new IssuerError('credential_request_denied', 'this award has no credential document yet')
+  const notificationId = randomToken(16)
+  const listFormat = configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token'
+  const credentials = await ctx.store.transaction(async (tx: Repositories) => {
+    const list = await tx.statusLists.ensureList(tenant.id, 'revocation', listFormat, now)
+    const out: string[] = []
+    for (const [i, holder] of holders.entries()) {
+      const index = await tx.statusLists.allocateIndex(tenant.id, list.id, undefined)
+      const credentialId = `urn:uuid:${randomUUID()}`
+      const credential =
+        configuration.format === 'jwt_vc_json'
+          ? await createJwtVcJson({
+              edc: { ...edc, id: credentialId } as EdcDocument,
+              issuer: { tenantId: tenant.id, did: tenant.urls.did },
+              holder: holder.did ? { did: holder.did } : { jwk: holder.jwk },
+              status: { listCredentialUrl: tenant.urls.statusList(list.id), index, purpose: 'revocation' },
+              now,
+              sign: ctx.signer,
+            })
+          : await createSdJwtVc({
+              edc,
+              vct: EU_LEARNING_CREDENTIAL_VCT,
+              issuer: tenant.urls.issuer,
+              tenantId: tenant.id,
+              holderJwk: holder.jwk,
+              status: { uri: tenant.urls.statusList(list.id), idx: index },
+              now,
+              sign: ctx.signer,
+            })
+      await tx.issuedCredentials.insert({
+        tenantId: tenant.id,
+        id: credentialId,
+        awardId: award.id,
+        offerId: input.offer.id,
+        format: configuration.format,
+        credentialConfigurationId: configuration.id,
+        holderKeyThumbprint: await thumbprintOf(holder.jwk as Jwk),
+        statusListId: list.id,
+        statusIndex: index,
+        // §11: one notification id per issuance flow; it is recorded on the first credential.
+        ...(i === 0 ? { notificationId } : {}),
+        issuedAt: now,
+      })
+      out.push(credential)
+    }
+    await tx.offers.markCredentialIssued(tenant.id, input.offer.id, now)
+    await tx.auditLog.append({
+      tenantId: tenant.id,
+      at: now,
+      actor: 'wallet',
+      action: 'credential.issued',
+      subject: award.id,
+      details: { configuration: configuration.id, count: holders.length, statusList: list.id },
+    })
+    return out
+  })
+  return { credentials, notificationId }
+}
