@@ -87,3 +87,211 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
     expect(records.some((r) => r.notificationEvent === 'credential_accepted')).toBe(true)
   })
 })
+
+/** Plays the learner's browser: opens the consent page and approves; returns the wallet's redirect. */
+async function approveInBrowser(authorizationRequestUrl: string, approve = true): Promise<URL> {
+  const page = await fetch(authorizationRequestUrl)
+  expect(page.status).toBe(200)
+  const html = await page.text()
+  expect(html).toContain('Creating Digital Learning Content')
+  expect(html).toContain('Ana Andromeda')
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]
+  const hidden = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+  )
+  const form = new URLSearchParams({ ...hidden, decision: approve ? 'approve' : 'deny' })
+  const answer = await fetch(String(action).replaceAll('&#38;', '&'), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  })
+  expect(answer.status).toBe(303)
+  return new URL(String(answer.headers.get('location')))
+}
+
+describe('authorization code flow with PAR, PKCE and DPoP', () => {
+  it('issues an SD-JWT VC to a DPoP-bound token after the learner approves', async () => {
+    const offer = await issuer.offer({})
+    const { client, keys } = await testWallet()
+    const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+    const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+    const dpopKey = keys[2]!
+    const redirectUri = 'https://wallet.example/callback'
+    const authorization = await client.initiateAuthorization({
+      clientId: 'test-wallet',
+      issuerMetadata,
+      credentialOffer,
+      redirectUri,
+      scope: `${COURSE_ID}_dc_sd_jwt`,
+      dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: dpopKey.publicJwk } },
+    })
+    if (authorization.authorizationFlow !== 'Oauth2Redirect') throw new Error('expected a redirect flow')
+    expect(authorization.authorizationRequestUrl).toContain('request_uri=')
+    const redirect = await approveInBrowser(authorization.authorizationRequestUrl)
+    expect(redirect.origin + redirect.pathname).toBe(redirectUri)
+    expect(redirect.searchParams.get('iss')).toBe(credentialOffer.credential_issuer)
+    const code = String(redirect.searchParams.get('code'))
+
+    const { accessTokenResponse, dpop } = await client.retrieveAuthorizationCodeAccessTokenFromOffer({
+      issuerMetadata,
+      credentialOffer,
+      authorizationCode: code,
+      pkceCodeVerifier: authorization.pkce?.codeVerifier,
+      redirectUri,
+      dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: dpopKey.publicJwk } },
+    })
+    expect(accessTokenResponse.token_type).toBe('DPoP')
+
+    const { c_nonce } = await client.requestNonce({ issuerMetadata })
+    const { jwt } = await client.createCredentialRequestJwtProof({
+      issuerMetadata,
+      credentialConfigurationId: `${COURSE_ID}_dc_sd_jwt`,
+      signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[0]!.publicJwk },
+      nonce: c_nonce,
+    })
+    const response = await client.retrieveCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      credentialConfigurationId: `${COURSE_ID}_dc_sd_jwt`,
+      proofs: { jwt: [jwt] },
+      ...(dpop ? { dpop } : {}),
+    })
+    const credentials = (response.credentialResponse as { credentials: { credential: string }[] }).credentials
+    expect(credentials).toHaveLength(1)
+    expect(decodeJwt(credentials[0]!.credential.split('~')[0]!).cnf).toMatchObject({ jwk: { x: keys[0]!.publicJwk.x } })
+
+    // The code was single-use.
+    await expect(
+      client.retrieveAuthorizationCodeAccessTokenFromOffer({
+        issuerMetadata,
+        credentialOffer,
+        authorizationCode: code,
+        pkceCodeVerifier: authorization.pkce?.codeVerifier,
+        redirectUri,
+        dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: dpopKey.publicJwk } },
+      }),
+    ).rejects.toThrow()
+  })
+
+  it('sends the wallet back with access_denied when the learner declines', async () => {
+    const offer = await issuer.offer({})
+    const { client, keys } = await testWallet()
+    const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+    const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+    const authorization = await client.initiateAuthorization({
+      clientId: 'test-wallet',
+      issuerMetadata,
+      credentialOffer,
+      redirectUri: 'https://wallet.example/callback',
+      scope: `${COURSE_ID}_jwt_vc_json`,
+      dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[2]!.publicJwk } },
+    })
+    if (authorization.authorizationFlow !== 'Oauth2Redirect') throw new Error('expected a redirect flow')
+    const redirect = await approveInBrowser(authorization.authorizationRequestUrl, false)
+    expect(redirect.searchParams.get('error')).toBe('access_denied')
+    expect(redirect.searchParams.get('code')).toBeNull()
+  })
+})
+
+describe('batch and deferred issuance', () => {
+  it('issues one credential per proof key in one request (batch)', async () => {
+    const offer = await issuer.offer({})
+    const { client, keys } = await testWallet()
+    const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+    const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+    expect(issuerMetadata.credentialIssuer.batch_credential_issuance?.batch_size).toBeGreaterThanOrEqual(3)
+    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+      credentialOffer,
+      issuerMetadata,
+    })
+    const { c_nonce } = await client.requestNonce({ issuerMetadata })
+    const configurationId = `${COURSE_ID}_dc_sd_jwt`
+    const proofs = await Promise.all(
+      keys.map(
+        async (key) =>
+          (
+            await client.createCredentialRequestJwtProof({
+              issuerMetadata,
+              credentialConfigurationId: configurationId,
+              signer: { method: 'jwk', alg: 'ES256', publicJwk: key.publicJwk },
+              nonce: c_nonce,
+            })
+          ).jwt,
+      ),
+    )
+    const response = await client.retrieveCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      credentialConfigurationId: configurationId,
+      proofs: { jwt: proofs },
+    })
+    const credentials = (response.credentialResponse as { credentials: { credential: string }[] }).credentials
+    expect(credentials).toHaveLength(3)
+    const bound = credentials.map((c) => (decodeJwt(c.credential.split('~')[0]!).cnf as { jwk: { x: string } }).jwk.x)
+    expect(bound).toEqual(keys.map((k) => k.publicJwk.x))
+    const records = await issuer.store.issuedCredentials.listByAward('uni-a', offer.awardId)
+    expect(new Set(records.map((r) => r.statusIndex)).size).toBe(3)
+  })
+
+  it('answers 202 for a held award and delivers through the deferred endpoint after approval', async () => {
+    const offer = await issuer.offer({ hold: true })
+    const { client, keys } = await testWallet()
+    const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+    const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+      credentialOffer,
+      issuerMetadata,
+    })
+    const { c_nonce } = await client.requestNonce({ issuerMetadata })
+    const configurationId = `${COURSE_ID}_jwt_vc_json`
+    const { jwt } = await client.createCredentialRequestJwtProof({
+      issuerMetadata,
+      credentialConfigurationId: configurationId,
+      signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[0]!.publicJwk },
+      nonce: c_nonce,
+    })
+    const pending = await client.retrieveCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      credentialConfigurationId: configurationId,
+      proofs: { jwt: [jwt] },
+    })
+    const { transaction_id: transactionId } = pending.credentialResponse as { transaction_id: string }
+    expect(transactionId).toEqual(expect.any(String))
+
+    // Still held: issuance_pending with an interval.
+    const early = await fetch(`${issuer.url}/uni-a/deferred-credential`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessTokenResponse.access_token}` },
+      body: JSON.stringify({ transaction_id: transactionId }),
+    })
+    expect(early.status).toBe(400)
+    expect(await early.json()).toMatchObject({ error: 'issuance_pending', interval: 5 })
+
+    expect(
+      await issuer.store.awards.transition({
+        tenantId: 'uni-a',
+        id: offer.awardId,
+        from: 'held',
+        to: 'ready',
+        now: new Date(),
+      }),
+    ).toBe(true)
+    const delivered = await client.retrieveDeferredCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      transactionId,
+    })
+    const credentials = (delivered.deferredCredentialResponse as { credentials: { credential: string }[] }).credentials
+    expect(credentials).toHaveLength(1)
+
+    // The transaction id is spent.
+    const again = await fetch(`${issuer.url}/uni-a/deferred-credential`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessTokenResponse.access_token}` },
+      body: JSON.stringify({ transaction_id: transactionId }),
+    })
+    expect(again.status).toBe(400)
+    expect(await again.json()).toMatchObject({ error: 'invalid_transaction_id' })
+  })
+})

@@ -60,8 +60,10 @@ export async function handleDeferredRequest(
     holders: spent.holders,
     now,
   })
+  // VCI 1.0 §9.2 allows notification_id here, but @openid4vc 0.4.6 rejects a deferred response
+  // that has both (an inverted check, on our side and in its wallet); we leave it out so its
+  // wallets can read the answer.
   return tenant.vci.createDeferredCredentialResponse({
     credentials: issued.credentials.map((credential) => ({ credential })),
-    notificationId: issued.notificationId,
   })
 }

@@ -34,8 +34,9 @@ export async function freePort(): Promise<number> {
 export const quietLog = {
   info() {},
   warn() {},
-  error(obj: object, msg?: string) {
-    console.error(msg, obj)
+  error(obj: { err?: unknown }, msg?: string) {
+    const err = obj.err instanceof Error ? `${obj.err.name}: ${obj.err.message.slice(0, 300)}` : ''
+    console.error(msg, err)
   },
 }
 
