@@ -17,7 +17,15 @@ export interface CreateOfferInput {
   readonly credentialConfigurationIds?: readonly string[]
   /** Require a transaction code with the pre-authorized code (VCI 1.0 §4.1.1, §13.6). */
   readonly txCode: boolean
+  /**
+   * Which grants the offer carries (§4.1.1); both by default. Some draft wallets (Sphereon's
+   * client 0.20) take the authorization code flow whenever it is offered, so an institution
+   * serving them offers `pre-authorized_code` only.
+   */
+  readonly grants?: OfferGrants
 }
+
+export type OfferGrants = 'both' | 'pre-authorized_code' | 'authorization_code'
 
 export interface CreatedOffer {
   readonly offer: Offer
@@ -85,6 +93,10 @@ export async function createOffer(
     )
   }
   const id = randomUUID()
+  const grants = input.grants ?? 'both'
+  const preAuthorized = grants !== 'authorization_code'
+  if (!preAuthorized && input.txCode)
+    throw new IssuerError('invalid_input', 'txCode: a transaction code needs the pre-authorized_code grant')
   const code = ctx.preAuthorizedCodeFor(tenant.id, id)
   const txCode = input.txCode ? String(randomInt(0, 10 ** TX_CODE_LENGTH)).padStart(TX_CODE_LENGTH, '0') : undefined
   const offer = await ctx.store.offers.create({
@@ -92,10 +104,10 @@ export async function createOffer(
     id,
     awardId: award.id,
     credentialConfigurationIds: ids,
-    preAuthorizedCodeHash: hashValue(code),
+    ...(preAuthorized ? { preAuthorizedCodeHash: hashValue(code) } : {}),
     ...(txCode ? { txCodeHash: hashTxCode(code, txCode) } : {}),
     maxTxCodeAttempts: ctx.config.maxTxCodeAttempts,
-    issuerState: randomToken(),
+    ...(grants !== 'pre-authorized_code' ? { issuerState: randomToken() } : {}),
     expiresAt: new Date(now.getTime() + ctx.config.offerTtlSeconds * 1000),
     now,
   })
@@ -105,7 +117,7 @@ export async function createOffer(
     actor: 'admin',
     action: 'offer.created',
     subject: award.id,
-    details: { offer: id, configurations: ids, txCode: txCode !== undefined },
+    details: { offer: id, configurations: ids, txCode: txCode !== undefined, grants },
   })
   const offerUri = offerUriOf(tenant, id)
   return {

@@ -8,7 +8,7 @@ import { openStore, type Store } from '@alma/store'
 import { createDevCa, parseKek } from '@alma/trust'
 import type { IssuerConfigInput } from '../config.ts'
 import { createAward } from '../issuance/awards.ts'
-import { type CreatedOffer, createOffer } from '../issuance/offers.ts'
+import { type CreatedOffer, createOffer, type OfferGrants } from '../issuance/offers.ts'
 import { provisionTenant } from '../issuance/provision-tenant.ts'
 import { type RunningIssuer, type StartIssuerOptions, startIssuer } from '../issuer-server.ts'
 
@@ -117,6 +117,7 @@ export async function startTestIssuer(options: StartTestIssuerOptions = {}): Pro
       const created = await createOffer(ctx, tenant, {
         awardId: award.id,
         txCode: o.txCode === true,
+        ...(o.grants ? { grants: o.grants } : {}),
         ...(o.configurations ? { credentialConfigurationIds: o.configurations } : {}),
       })
       return { ...created, awardId: award.id }
