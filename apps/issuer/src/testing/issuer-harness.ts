@@ -49,6 +49,7 @@ export interface TestIssuer extends RunningIssuer {
     hold?: boolean
     learner?: string
     configurations?: string[]
+    grants?: OfferGrants
   }): Promise<CreatedOffer & { awardId: string }>
 }
 
