@@ -1,0 +1,135 @@
+/**
+ * `pnpm bench:issuer` (issue 4, "Benchmark"): prints figures, asserts nothing.
+ * - The issuer runs in its own process (test/bench/issuer-bench-server.ts) on the embedded store.
+ * - Offers are created beforehand through the admin API (awards render their certificate pages
+ *   once, so a few awards carry many offers).
+ * - Then N full pre-authorized flows — token → nonce → credential with a jwt proof — at
+ *   concurrency C from this process; prints flows/s, p50/p99 latency per flow, the issuer's RSS,
+ *   and, in the same run, the raw jose ES256 sign rate on this machine as the ceiling.
+ * Env: BENCH_FLOWS (default 2000), BENCH_CONCURRENCY (16), BENCH_FORMAT (dc_sd_jwt | jwt_vc_json), BENCH_AWARDS (20).
+ */
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+
+const flows = Number(process.env.BENCH_FLOWS ?? 2000)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
+const format = process.env.BENCH_FORMAT ?? 'dc_sd_jwt'
+const awardCount = Number(process.env.BENCH_AWARDS ?? 20)
+const course = 'digital-learning-content'
+const configurationId = `${course}_${format}`
+const examples = new URL('../../config/examples/', import.meta.url)
+const award = JSON.parse(readFileSync(new URL('awards/ana-andromeda.json', examples), 'utf8'))
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+}
+
+// Ceiling: raw jose ES256 signatures per second on one core, in this run.
+async function joseSignRate(): Promise<number> {
+  const { privateKey } = await generateKeyPair('ES256')
+  const payload = { iss: 'https://issuer.example', sub: 'x'.repeat(64), vct: 'urn:example', iat: 1 }
+  const end = performance.now() + 2000
+  let n = 0
+  while (performance.now() < end) {
+    await new SignJWT(payload).setProtectedHeader({ alg: 'ES256' }).sign(privateKey)
+    n++
+  }
+  return n / 2
+}
+
+const server = spawn(process.execPath, ['--import', 'tsx', new URL('./issuer-bench-server.ts', import.meta.url).pathname], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, LOG_LEVEL: 'warn' },
+})
+const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
+  createInterface({ input: server.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
+  server.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)))
+})
+const admin = (path: string, body: unknown) =>
+  fetch(`${url}/admin/uni-a${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => {
+    if (!r.ok) throw new Error(`admin ${path}: ${r.status} ${await r.text()}`)
+    return r.json() as Promise<Record<string, unknown>>
+  })
+
+try {
+  // Preparation (not timed): awards, then offers through the admin API; each offer's code.
+  const awardIds: string[] = []
+  for (let i = 0; i < awardCount; i++) {
+    const created = await admin('/awards', { specificationId: course, award })
+    awardIds.push(String(created.id ?? (created.award as { id: string }).id))
+  }
+  const codes: string[] = []
+  for (let i = 0; i < flows; i++) {
+    const offer = await admin(`/awards/${awardIds[i % awardIds.length]}/offers`, {
+      credentialConfigurationIds: [configurationId],
+      grants: 'pre-authorized_code',
+    })
+    const byReference = decodeURIComponent(String(offer.credentialOfferUri ?? offer.offerUri).split('credential_offer_uri=')[1])
+    const object = (await (await fetch(byReference)).json()) as { grants: Record<string, { 'pre-authorized_code': string }> }
+    codes.push(String(object.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code']))
+  }
+  const { privateKey, publicKey } = await generateKeyPair('ES256')
+  const jwk: JWK = await exportJWK(publicKey)
+  const issuerId = `${url}/uni-a`
+
+  async function flow(code: string): Promise<number> {
+    const started = performance.now()
+    const token = (await (
+      await fetch(`${issuerId}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code }),
+      })
+    ).json()) as { access_token: string }
+    const { c_nonce } = (await (await fetch(`${issuerId}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+    const proof = await new SignJWT({ aud: issuerId, nonce: c_nonce, iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk })
+      .sign(privateKey)
+    const response = await fetch(`${issuerId}/credential`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
+      body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proof] } }),
+    })
+    if (response.status !== 200) throw new Error(`credential: ${response.status} ${await response.text()}`)
+    await response.arrayBuffer()
+    return performance.now() - started
+  }
+
+  // Warm-up (not counted): a few flows so JIT and caches are warm.
+  const warm = Math.min(50, Math.floor(flows / 10))
+  for (let i = 0; i < warm; i++) await flow(codes[i]!)
+  const latencies: number[] = []
+  let next = warm
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < codes.length) {
+        const code = codes[next++]!
+        latencies.push(await flow(code))
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  const rss = rssOf(server.pid!)
+  latencies.sort((a, b) => a - b)
+  const signRate = await joseSignRate()
+  console.log(`issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, embedded store`)
+  console.log(`  flows/s            ${(latencies.length / seconds).toFixed(0)}`)
+  console.log(`  latency p50 / p99  ${percentile(latencies, 50).toFixed(1)} ms / ${percentile(latencies, 99).toFixed(1)} ms`)
+  console.log(`  issuer RSS         ${(rss / 1024 / 1024).toFixed(0)} MB`)
+  console.log(`  ceiling: jose ES256 signs/s on one core in this run: ${signRate.toFixed(0)} (a flow signs twice: token and credential)`)
+  console.log(`  reference (architecture.md): Sphereon reference issuer 371–591 flows/s, in memory`)
+} finally {
+  server.kill('SIGTERM')
+}
