@@ -44,10 +44,14 @@ async function joseSignRate(): Promise<number> {
   return n / 2
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', new URL('./issuer-bench-server.ts', import.meta.url).pathname], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, LOG_LEVEL: 'warn' },
-})
+const server = spawn(
+  process.execPath,
+  ['--import', 'tsx', new URL('./issuer-bench-server.ts', import.meta.url).pathname],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  },
+)
 const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
   createInterface({ input: server.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
   server.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)))
@@ -75,8 +79,12 @@ try {
       credentialConfigurationIds: [configurationId],
       grants: 'pre-authorized_code',
     })
-    const byReference = decodeURIComponent(String(offer.credentialOfferUri ?? offer.offerUri).split('credential_offer_uri=')[1])
-    const object = (await (await fetch(byReference)).json()) as { grants: Record<string, { 'pre-authorized_code': string }> }
+    const byReference = decodeURIComponent(
+      String(offer.credentialOfferUri ?? offer.offerUri).split('credential_offer_uri=')[1] ?? '',
+    )
+    const object = (await (await fetch(byReference)).json()) as {
+      grants: Record<string, { 'pre-authorized_code': string }>
+    }
     codes.push(String(object.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code']))
   }
   const { privateKey, publicKey } = await generateKeyPair('ES256')
@@ -89,7 +97,10 @@ try {
       await fetch(`${issuerId}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code }),
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+          'pre-authorized_code': code,
+        }),
       })
     ).json()) as { access_token: string }
     const { c_nonce } = (await (await fetch(`${issuerId}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
@@ -124,11 +135,17 @@ try {
   const rss = rssOf(server.pid!)
   latencies.sort((a, b) => a - b)
   const signRate = await joseSignRate()
-  console.log(`issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, embedded store`)
+  console.log(
+    `issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, embedded store`,
+  )
   console.log(`  flows/s            ${(latencies.length / seconds).toFixed(0)}`)
-  console.log(`  latency p50 / p99  ${percentile(latencies, 50).toFixed(1)} ms / ${percentile(latencies, 99).toFixed(1)} ms`)
+  console.log(
+    `  latency p50 / p99  ${percentile(latencies, 50).toFixed(1)} ms / ${percentile(latencies, 99).toFixed(1)} ms`,
+  )
   console.log(`  issuer RSS         ${(rss / 1024 / 1024).toFixed(0)} MB`)
-  console.log(`  ceiling: jose ES256 signs/s on one core in this run: ${signRate.toFixed(0)} (a flow signs twice: token and credential)`)
+  console.log(
+    `  ceiling: jose ES256 signs/s on one core in this run: ${signRate.toFixed(0)} (a flow signs twice: token and credential)`,
+  )
   console.log(`  reference (architecture.md): Sphereon reference issuer 371–591 flows/s, in memory`)
 } finally {
   server.kill('SIGTERM')

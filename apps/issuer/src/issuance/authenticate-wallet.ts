@@ -1,10 +1,10 @@
 // Resource requests (credential, deferred, notification): the access token and its DPoP proof
 // (RFC 6750 §2, RFC 9449 §7), then the offer the token was issued for.
 import type { Offer } from '@alma/store'
-import { type RequestLike, SupportedAuthenticationScheme } from '@openid4vc/oauth2'
+import { Oauth2ResourceUnauthorizedError, type RequestLike, SupportedAuthenticationScheme } from '@openid4vc/oauth2'
 import { decodeJwt } from 'jose'
-import { challengeHeader, IssuerError } from '../errors.ts'
-import { assertDpopFresh } from './dpop-freshness.ts'
+import { challengeHeader, IssuerError, toIssuerError } from '../errors.ts'
+import { assertDpopFresh, assertDpopShape } from './dpop-freshness.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 
 export interface AuthenticatedWallet {
@@ -30,26 +30,52 @@ export async function authenticateWallet(
   if (query.access_token !== undefined) throw unauthorized('access tokens are not accepted in the query string', scheme)
   const authorization = request.headers.get('authorization') ?? ''
   const [given, token] = authorization.split(' ', 2)
-  // RFC 9449 §7.2: a DPoP-bound token presented as Bearer is not a valid token here.
-  if (given === 'Bearer' && token) {
-    let claims: ReturnType<typeof decodeJwt> | undefined
-    try {
-      claims = decodeJwt(token)
-    } catch {
-      claims = undefined
-    }
-    const cnf = claims?.cnf as { jkt?: unknown } | undefined
-    if (cnf?.jkt !== undefined) throw unauthorized('this access token is DPoP-bound; present it with DPoP', 'DPoP')
+  if (!given || !token) throw unauthorized('the request has no access token in its Authorization header', scheme)
+  let claims: ReturnType<typeof decodeJwt> | undefined
+  try {
+    claims = decodeJwt(token)
+  } catch {
+    claims = undefined
   }
-  const { tokenPayload } = await tenant.resourceServer.verifyResourceRequest({
-    authorizationServers: [tenant.authorizationServerMetadata],
-    request,
-    resourceServer: tenant.urls.issuer,
-    allowedAuthenticationSchemes: tenant.settings.dpopRequired
-      ? [SupportedAuthenticationScheme.DPoP]
-      : [SupportedAuthenticationScheme.DPoP, SupportedAuthenticationScheme.Bearer],
-    now: ctx.now(),
-  })
+  // RFC 9449 §7.2: a DPoP-bound token presented as Bearer is not a valid token here.
+  const cnf = claims?.cnf as { jkt?: unknown } | undefined
+  if (given === 'Bearer' && cnf?.jkt !== undefined) {
+    throw unauthorized('this access token is DPoP-bound; present it with DPoP', 'DPoP')
+  }
+  // RFC 6750 §3.1: say that the token expired (the library's message does not); the signature
+  // is still checked below for every token that is not refused here.
+  if (typeof claims?.exp === 'number' && claims.exp <= ctx.now().getTime() / 1000) {
+    throw unauthorized('the access token has expired', cnf?.jkt !== undefined ? 'DPoP' : scheme)
+  }
+  const dpopHeader = request.headers.get('dpop')
+  if (given === 'DPoP' && dpopHeader) {
+    assertDpopShape({
+      dpopJwt: dpopHeader,
+      allowedAlgs: tenant.authorizationServerMetadata.dpop_signing_alg_values_supported ?? [],
+      status: 401,
+    })
+  }
+  const { tokenPayload } = await tenant.resourceServer
+    .verifyResourceRequest({
+      authorizationServers: [tenant.authorizationServerMetadata],
+      request,
+      resourceServer: tenant.urls.issuer,
+      allowedAuthenticationSchemes: tenant.settings.dpopRequired
+        ? [SupportedAuthenticationScheme.DPoP]
+        : [SupportedAuthenticationScheme.DPoP, SupportedAuthenticationScheme.Bearer],
+      now: ctx.now(),
+    })
+    .catch((error: unknown) => {
+      // @openid4vc/oauth2 appends the nested error's JSON body to its description; RFC 6749 §5.2
+      // allows no line breaks or double quotes in error_description, so only the first line is sent.
+      if (!(error instanceof Oauth2ResourceUnauthorizedError)) throw error
+      const e = toIssuerError(error)
+      throw new IssuerError(e.code, e.description.split('\n')[0] || e.code, {
+        status: 401,
+        cause: error,
+        ...(e.wwwAuthenticate ? { wwwAuthenticate: e.wwwAuthenticate } : {}),
+      })
+    })
   if (tokenPayload.iss !== tenant.urls.issuer) throw unauthorized('the access token is not from this issuer', scheme)
   const dpopJwt = request.headers.get('dpop')
   if (tokenPayload.cnf?.jkt && dpopJwt) {

@@ -5,6 +5,7 @@ import type { Offer } from '@alma/store'
 import type { RequestLike } from '@openid4vc/oauth2'
 import { IssuerError } from '../errors.ts'
 import { parseConfigurationId } from './credential-configurations.ts'
+import { assertDpopShape } from './dpop-freshness.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 import { hashValue, randomToken } from './secrets.ts'
 import type { AuthorizationCodeData } from './token.ts'
@@ -73,6 +74,13 @@ export async function handlePushedAuthorizationRequest(
     throw new IssuerError('invalid_request', 'PKCE is required: code_challenge with code_challenge_method S256')
   }
   const dpopJwt = request.headers.get('dpop') ?? undefined
+  if (dpopJwt) {
+    assertDpopShape({
+      dpopJwt,
+      allowedAlgs: tenant.authorizationServerMetadata.dpop_signing_alg_values_supported ?? [],
+      status: 400,
+    })
+  }
   const { dpop } = await tenant.authorizationServer.verifyPushedAuthorizationRequest({
     authorizationServerMetadata: tenant.authorizationServerMetadata,
     authorizationRequest,

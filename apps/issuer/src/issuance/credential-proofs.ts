@@ -58,6 +58,11 @@ function checkProofShape(ctx: IssuerContext, tenant: TenantRuntime, jwt: string,
   return { header, nonce: payload.nonce }
 }
 
+/** App. F.1 shape rules on every proof of a request, in order; the first failure is thrown. */
+export function checkProofShapes(ctx: IssuerContext, tenant: TenantRuntime, proofJwts: readonly string[]) {
+  return proofJwts.map((jwt, i) => checkProofShape(ctx, tenant, jwt, i, proofJwts.length))
+}
+
 /**
  * Verifies every proof of a request; one bad proof rejects the whole request (security.md,
  * "Batch"). Returns the common nonce (still to be consumed) and the holder keys.
@@ -67,8 +72,8 @@ export async function verifyProofs(
   tenant: TenantRuntime,
   proofJwts: readonly string[],
 ): Promise<VerifiedProofs> {
+  const shapes = checkProofShapes(ctx, tenant, proofJwts)
   const total = proofJwts.length
-  const shapes = proofJwts.map((jwt, i) => checkProofShape(ctx, tenant, jwt, i, total))
   const nonce = shapes[0]?.nonce
   if (nonce === undefined) throw new IssuerError('invalid_proof', 'the request has no proof')
   if (shapes.some((s) => s.nonce !== nonce))

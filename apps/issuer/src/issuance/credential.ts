@@ -9,7 +9,7 @@ import { calculateJwkThumbprint, HashAlgorithm, type Jwk } from '@openid4vc/oaut
 import { IssuerError } from '../errors.ts'
 import { authenticateWallet } from './authenticate-wallet.ts'
 import { type ConfigurationRef, parseConfigurationId } from './credential-configurations.ts'
-import { type HolderKey, verifyProofs } from './credential-proofs.ts'
+import { checkProofShapes, type HolderKey, verifyProofs } from './credential-proofs.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 import { hashValue, randomToken } from './secrets.ts'
 
@@ -80,14 +80,38 @@ export async function handleCredentialRequest(
   if (typeof requestedId === 'string' && !(requestedId in metadata.knownCredentialConfigurations)) {
     throw new IssuerError('unknown_credential_configuration', `unknown credential_configuration_id ${requestedId}`)
   }
-  // Step 2 (§8.2): the request's shape, 1.0 or a draft's.
+  // Step 2 (§8.2): the request's shape, 1.0 or a draft's. §8.2: exactly one of
+  // credential_configuration_id / credential_identifier (drafts name a `format` instead).
+  const fields = body as Record<string, unknown>
+  if (fields.credential_configuration_id !== undefined && fields.credential_identifier !== undefined) {
+    throw new IssuerError(
+      'invalid_credential_request',
+      'send credential_configuration_id or credential_identifier, not both',
+    )
+  }
+  if (
+    fields.credential_configuration_id === undefined &&
+    fields.credential_identifier === undefined &&
+    fields.format === undefined
+  ) {
+    throw new IssuerError(
+      'invalid_credential_request',
+      'credential_configuration_id or credential_identifier is required',
+    )
+  }
   let parsed: ReturnType<TenantRuntime['vci']['parseCredentialRequest']>
   try {
     parsed = tenant.vci.parseCredentialRequest({
       issuerMetadata: metadata,
-      credentialRequest: body as Record<string, unknown>,
+      credentialRequest: fields,
     })
   } catch (error) {
+    // The library's schema refuses a proof that is no compact JWS (alg none has no signature) as a
+    // malformed request; App. F.1 and security.md make any bad key proof invalid_proof.
+    const jwts = (fields.proofs as { jwt?: unknown } | undefined)?.jwt
+    if (Array.isArray(jwts) && jwts.length > 0 && jwts.every((j) => typeof j === 'string')) {
+      checkProofShapes(ctx, tenant, jwts)
+    }
     throw new IssuerError('invalid_credential_request', 'the credential request is malformed', { cause: error })
   }
   if ((body as Record<string, unknown>).credential_response_encryption !== undefined) {

@@ -1,7 +1,48 @@
 import type { Store } from '@alma/store'
-import { decodeJwt } from 'jose'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { IssuerError } from '../errors.ts'
+import { hasPrivateMembers } from '../oauth-callbacks.ts'
 import { hashValue } from './secrets.ts'
+
+function dpopFailure(status: 400 | 401) {
+  return (why: string) =>
+    new IssuerError('invalid_dpop_proof', why, {
+      status,
+      ...(status === 401 ? { wwwAuthenticate: 'DPoP error="invalid_dpop_proof", algs="ES256"' } : {}),
+    })
+}
+
+/**
+ * RFC 9449 §4.3 checks 2–6 on the proof's shape, run before @openid4vc/oauth2 verifies it: the
+ * library rejects a schema mismatch (wrong `typ`, missing `iat`) with an untyped error, which the
+ * token endpoint would answer with a 500 and the resource endpoints with a description that names
+ * nothing. Stateless, so a malformed proof spends no code.
+ */
+export function assertDpopShape(options: {
+  readonly dpopJwt: string
+  readonly allowedAlgs: readonly string[]
+  /** 401 at resource endpoints, 400 at the token and PAR endpoints (RFC 9449 §7.1 / §5). */
+  readonly status: 400 | 401
+}): void {
+  const fail = dpopFailure(options.status)
+  let header: ReturnType<typeof decodeProtectedHeader>
+  let claims: ReturnType<typeof decodeJwt>
+  try {
+    header = decodeProtectedHeader(options.dpopJwt)
+    claims = decodeJwt(options.dpopJwt)
+  } catch {
+    throw fail('the DPoP proof is not a JWT')
+  }
+  if (header.typ !== 'dpop+jwt') throw fail('the DPoP proof must have typ dpop+jwt')
+  if (typeof header.alg !== 'string' || !options.allowedAlgs.includes(header.alg)) {
+    throw fail(`the DPoP proof's alg ${String(header.alg)} is not one of ${options.allowedAlgs.join(', ')}`)
+  }
+  if (typeof header.jwk !== 'object' || header.jwk === null) throw fail('the DPoP proof must carry its key in jwk')
+  if (hasPrivateMembers(header.jwk)) throw fail("the DPoP proof's jwk must not contain private key members")
+  if (typeof claims.iat !== 'number') throw fail('the DPoP proof has no iat')
+  if (typeof claims.jti !== 'string') throw fail('the DPoP proof has no jti')
+  if (typeof claims.htm !== 'string' || typeof claims.htu !== 'string') throw fail('the DPoP proof needs htm and htu')
+}
 
 /**
  * What @openid4vc/oauth2 leaves to the server (RFC 9449 §11.1): a DPoP proof's `iat` must be
@@ -17,11 +58,7 @@ export async function assertDpopFresh(options: {
   /** 401 at resource endpoints, 400 at the token endpoint (RFC 9449 §7.1 / §5). */
   readonly status: 400 | 401
 }): Promise<void> {
-  const fail = (why: string) =>
-    new IssuerError('invalid_dpop_proof', why, {
-      status: options.status,
-      ...(options.status === 401 ? { wwwAuthenticate: 'DPoP error="invalid_dpop_proof", algs="ES256"' } : {}),
-    })
+  const fail = dpopFailure(options.status)
   let claims: ReturnType<typeof decodeJwt>
   try {
     claims = decodeJwt(options.dpopJwt)

@@ -23,7 +23,9 @@ export async function handleNotification(
   const parsed = zNotificationRequest.safeParse(body)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new IssuerError('invalid_notification_request', `${issue?.path.join('.') || 'body'}: ${issue?.message}`)
+    // RFC 6749 §5.2: no double quotes in error_description (zod quotes the allowed values).
+    const message = String(issue?.message).replaceAll('"', "'")
+    throw new IssuerError('invalid_notification_request', `${issue?.path.join('.') || 'body'}: ${message}`)
   }
   const { notification_id: notificationId, event } = parsed.data
   const credential = await ctx.store.issuedCredentials.findByNotificationId(tenant.id, notificationId)

@@ -8,7 +8,7 @@ import {
   type RequestLike,
 } from '@openid4vc/oauth2'
 import { IssuerError } from '../errors.ts'
-import { assertDpopFresh } from './dpop-freshness.ts'
+import { assertDpopFresh, assertDpopShape } from './dpop-freshness.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 import { hashTxCode, hashValue } from './secrets.ts'
 
@@ -52,6 +52,8 @@ export async function handleTokenRequest(
     jwt: dpopJwt,
     allowedSigningAlgs: tenant.authorizationServerMetadata.dpop_signing_alg_values_supported,
   }
+  // RFC 9449 §4.3: a malformed proof is invalid_dpop_proof before any grant is looked at.
+  if (dpopJwt) assertDpopShape({ dpopJwt, allowedAlgs: dpop.allowedSigningAlgs ?? [], status: 400 })
 
   let offerId: string
   let configurationIds: readonly string[]
