@@ -7,6 +7,9 @@ const examples = fileURLToPath(new URL('../../../config/examples/', import.meta.
 /** Commands that need no more than @alma/elm; any other first word also loads @alma/trust. */
 const ELM_ONLY_COMMANDS = new Set(['elm', 'demo'])
 
+/** Commands of @alma/issuer (express, OpenID4VC libraries): loaded only for these, or for help. */
+const ISSUER_COMMANDS = new Set(['issuer', 'award', 'revoke'])
+
 /** The trust module once loaded, so that its errors can be told apart (`instanceof TrustError`). */
 let trust: typeof import('@alma/trust') | undefined
 
@@ -24,6 +27,10 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
   if (command === undefined || !ELM_ONLY_COMMANDS.has(command)) {
     trust = await import('@alma/trust')
     trust.registerTrustCommands(program)
+  }
+  if (command === undefined || ISSUER_COMMANDS.has(command)) {
+    const { registerIssuerCommands } = await import('@alma/issuer')
+    registerIssuerCommands(program)
   }
   program
     .command('demo')

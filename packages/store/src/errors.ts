@@ -79,3 +79,13 @@ export function toStoreError(e: unknown, what: string): StoreError {
   const detail = e instanceof Error ? e.message : String(e)
   return new StoreError(code, `${what}: ${detail}${state ? ` (SQLSTATE ${state})` : ''}`, { cause: e })
 }
+
+/**
+ * What a failed transaction rethrows: database errors as {@link StoreError}, the caller's own
+ * errors (thrown by its callback: a refused request, a signing failure) unchanged, so the caller
+ * can still tell them apart after the rollback.
+ */
+export function transactionError(e: unknown): unknown {
+  if (e instanceof StoreError || sqlStateOf(e) !== undefined) return toStoreError(e, 'transaction failed')
+  return e
+}

@@ -13,9 +13,11 @@ export interface CreateAwardInput {
   readonly award: unknown
   /** Hold the award for approval; wallets get a deferred response until it is approved (VCI 1.0 §9). */
   readonly hold?: boolean
+  /** Who asks, for the audit log (`apikey:<id>`, `cli`); `admin` by default. */
+  readonly actor?: string
 }
 
-function organisationsOf(tenant: TenantRuntime): unknown {
+export function organisationsOf(tenant: TenantRuntime): unknown {
   const organisations = tenant.settings.organisations as { issuer?: { id?: unknown } } | undefined
   if (!organisations)
     throw new IssuerError('conflict', `tenant ${tenant.id} has no organisations configured (alma issuer init)`)
@@ -73,7 +75,7 @@ export async function createAward(ctx: IssuerContext, tenant: TenantRuntime, inp
   await ctx.store.auditLog.append({
     tenantId: tenant.id,
     at: now,
-    actor: 'admin',
+    actor: input.actor ?? 'admin',
     action: 'award.created',
     subject: award.id,
     details: { specification: spec.id, held: input.hold === true },

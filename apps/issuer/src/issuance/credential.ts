@@ -181,9 +181,14 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
 }
 
 /**
- * One credential per holder key, each with its own random status index; the indices, the
- * credential records and the audit entry are one transaction (security.md: "credential issuance
- * and its status entry are one transaction"), so a crash leaves nothing half-issued.
+ * One credential per holder key, each with its own random status index, in three steps:
+ * 1. reserve the indices (one short transaction);
+ * 2. sign, outside any transaction: the signer may read keys from the store, and on PGlite a read
+ *    outside a running transaction waits for it to end;
+ * 3. record the credentials (each record claims its status entry in the same statement), the
+ *    offer's state and the audit entry in one transaction (security.md: issuance and its status
+ *    entry are one transaction), so a crash leaves no credential without its status entry — at
+ *    worst a reserved index no credential uses, which never changes a credential's status.
  */
 export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
   const { award, configuration, holders, now } = input
@@ -191,19 +196,24 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
   if (!edc) throw new IssuerError('credential_request_denied', 'this award has no credential document yet')
   const notificationId = randomToken(16)
   const listFormat = configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token'
-  const credentials = await ctx.store.transaction(async (tx: Repositories) => {
+  const { listId, indices } = await ctx.store.transaction(async (tx: Repositories) => {
     const list = await tx.statusLists.ensureList(tenant.id, 'revocation', listFormat, now)
-    const out: string[] = []
-    for (const [i, holder] of holders.entries()) {
-      const index = await tx.statusLists.allocateIndex(tenant.id, list.id, undefined)
-      const credentialId = `urn:uuid:${randomUUID()}`
+    const reserved: number[] = []
+    for (let i = 0; i < holders.length; i++) reserved.push(await tx.statusLists.allocateIndex(tenant.id, list.id))
+    return { listId: list.id, indices: reserved }
+  })
+  const statusUrl = tenant.urls.statusList(listId)
+  const signed = await Promise.all(
+    holders.map(async (holder, i) => {
+      const index = indices[i] as number
+      const id = `urn:uuid:${randomUUID()}`
       const credential =
         configuration.format === 'jwt_vc_json'
           ? await createJwtVcJson({
-              edc: { ...edc, id: credentialId } as EdcDocument,
+              edc: { ...edc, id } as EdcDocument,
               issuer: { tenantId: tenant.id, did: tenant.urls.did },
               holder: holder.did ? { did: holder.did } : { jwk: holder.jwk },
-              status: { listCredentialUrl: tenant.urls.statusList(list.id), index, purpose: 'revocation' },
+              status: { listCredentialUrl: statusUrl, index, purpose: 'revocation' },
               now,
               sign: ctx.signer,
             })
@@ -213,25 +223,29 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
               issuer: tenant.urls.issuer,
               tenantId: tenant.id,
               holderJwk: holder.jwk,
-              status: { uri: tenant.urls.statusList(list.id), idx: index },
+              status: { uri: statusUrl, idx: index },
               now,
               sign: ctx.signer,
             })
+      return { id, index, credential, thumbprint: await thumbprintOf(holder.jwk as Jwk) }
+    }),
+  )
+  await ctx.store.transaction(async (tx: Repositories) => {
+    for (const [i, item] of signed.entries()) {
       await tx.issuedCredentials.insert({
         tenantId: tenant.id,
-        id: credentialId,
+        id: item.id,
         awardId: award.id,
         offerId: input.offer.id,
         format: configuration.format,
         credentialConfigurationId: configuration.id,
-        holderKeyThumbprint: await thumbprintOf(holder.jwk as Jwk),
-        statusListId: list.id,
-        statusIndex: index,
+        holderKeyThumbprint: item.thumbprint,
+        statusListId: listId,
+        statusIndex: item.index,
         // §11: one notification id per issuance flow; it is recorded on the first credential.
         ...(i === 0 ? { notificationId } : {}),
         issuedAt: now,
       })
-      out.push(credential)
     }
     await tx.offers.markCredentialIssued(tenant.id, input.offer.id, now)
     await tx.auditLog.append({
@@ -240,9 +254,8 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
       actor: 'wallet',
       action: 'credential.issued',
       subject: award.id,
-      details: { configuration: configuration.id, count: holders.length, statusList: list.id },
+      details: { configuration: configuration.id, count: holders.length, statusList: listId },
     })
-    return out
   })
-  return { credentials, notificationId }
+  return { credentials: signed.map((item) => item.credential), notificationId }
 }

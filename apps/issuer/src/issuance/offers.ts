@@ -23,6 +23,8 @@ export interface CreateOfferInput {
    * serving them offers `pre-authorized_code` only.
    */
   readonly grants?: OfferGrants
+  /** Who asks, for the audit log (`apikey:<id>`, `cli`); `admin` by default. */
+  readonly actor?: string
 }
 
 export type OfferGrants = 'both' | 'pre-authorized_code' | 'authorization_code'
@@ -114,7 +116,7 @@ export async function createOffer(
   await ctx.store.auditLog.append({
     tenantId: tenant.id,
     at: now,
-    actor: 'admin',
+    actor: input.actor ?? 'admin',
     action: 'offer.created',
     subject: award.id,
     details: { offer: id, configurations: ids, txCode: txCode !== undefined, grants },

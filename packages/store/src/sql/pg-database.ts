@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { toStoreError } from '../errors.ts'
+import { toStoreError, transactionError } from '../errors.ts'
 import { type QueryResult, type SqlClient, type SqlDatabase, withSavepoint } from './sql-client.ts'
 
 /** Options of {@link createPgDatabase}. */
@@ -95,7 +95,7 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
           // The connection is unusable; release(err) destroys it instead of pooling it.
           broken = rollbackError as Error
         }
-        throw toStoreError(e, 'transaction failed')
+        throw transactionError(e)
       } finally {
         open = false
         connection.release(broken)

@@ -1,5 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite'
-import { StoreError, toStoreError } from '../errors.ts'
+import { StoreError, toStoreError, transactionError } from '../errors.ts'
 import { type QueryResult, type SqlClient, type SqlDatabase, withSavepoint } from './sql-client.ts'
 
 /** Options of {@link createPgliteDatabase}. */
@@ -64,7 +64,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       try {
         return await db.transaction((tx) => fn(transactionClient(tx)))
       } catch (e) {
-        throw toStoreError(e, 'transaction failed')
+        throw transactionError(e)
       }
     },
     close: () => db.close(),

@@ -1,0 +1,71 @@
+// A tenant's course ready to award: the specification and the tenant's organisations validated
+// once (prepareBuildInputs), so a cohort of hundreds validates the shared inputs one time only.
+import { roundDownInstant } from '@alma/credentials'
+import {
+  type AnnexIReport,
+  annexIReport,
+  buildEdc,
+  type EdcDocument,
+  type PreparedBuildInputs,
+  prepareBuildInputs,
+} from '@alma/elm'
+import { IssuerError } from '../errors.ts'
+import type { TenantRuntime } from '../issuance/issuer-context.ts'
+import { elmIssuesOf, invalidInput } from './parse-admin-input.ts'
+
+/** The tenant's ELM organisations; the EDC issuer must be the DID that signs (elm.md, "our eIDAS link"). */
+export function tenantOrganisations(tenant: TenantRuntime): unknown {
+  const organisations = tenant.settings.organisations as { issuer?: { id?: unknown } } | undefined
+  if (!organisations)
+    throw new IssuerError('conflict', `tenant ${tenant.id} has no organisations configured (alma issuer init)`)
+  if (organisations.issuer?.id !== tenant.urls.did) {
+    throw new IssuerError('conflict', `tenant ${tenant.id}: organisations.issuer.id must be ${tenant.urls.did}`)
+  }
+  return organisations
+}
+
+/** Validates a specification with the tenant's organisations; 400 naming every bad field. */
+export function prepareCourse(tenant: TenantRuntime, specification: unknown): PreparedBuildInputs {
+  const organisations = tenantOrganisations(tenant)
+  try {
+    return prepareBuildInputs(specification, organisations)
+  } catch (error) {
+    const issues = elmIssuesOf(error)
+    if (!issues) throw error
+    // An organisations issue is the tenant's configuration, not this input.
+    if (issues.some((i) => i.path.startsWith('organisations')))
+      throw new IssuerError('conflict', `tenant ${tenant.id}: its organisations are not valid ELM input`, {
+        cause: error,
+      })
+    throw invalidInput('specification', issues)
+  }
+}
+
+/** The EDC document of one award (throws ElmError naming `award.…` fields). */
+export function buildAwardEdc(course: PreparedBuildInputs, award: unknown, now: Date): EdcDocument {
+  // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
+  return buildEdc(course, award, { now: roundDownInstant(now, 'hour') })
+}
+
+/** A learner who stands in for the real ones when a course is reported on before any award. */
+export function sampleAward(now: Date) {
+  return {
+    learner: { givenName: 'Sample', familyName: 'Learner' },
+    grade: 'Pass',
+    awardingDate: now.toISOString().slice(0, 10),
+  }
+}
+
+/** The PNG signature, base64: the sample EDC is reported on, never stored or shown. */
+const PLACEHOLDER_PAGE = 'iVBORw0KGgo='
+
+/**
+ * The Annex I report of a course: of a sample award's EDC (elements 1, 5 and 14 come from the
+ * award; the rest from the course and the tenant). No certificate pages are rendered for it.
+ */
+export function courseAnnexReport(course: PreparedBuildInputs, now: Date): AnnexIReport {
+  // A placeholder page per display language: the report reads no image, and rendering costs.
+  const pages = Object.fromEntries(Object.keys(course.specification.title).map((tag) => [tag, PLACEHOLDER_PAGE]))
+  const edc = buildEdc(course, sampleAward(now), { now: roundDownInstant(now, 'hour'), pages })
+  return annexIReport(edc)
+}

@@ -1,0 +1,82 @@
+// The admin endpoints' common steps, in order: API key (401/403) → rate limit (429) → scope
+// (403) → tenant → the endpoint. Every error goes to the one error writer (app.ts).
+import type { ApiKeyGrant } from '@alma/store'
+import type { NextFunction, Request, Response } from 'express'
+import type { z } from 'zod'
+import { IssuerError } from '../../errors.ts'
+import type { IssuerContext, TenantRuntime } from '../../issuance/issuer-context.ts'
+import { type AdminScope, authenticateApiKey, requireScope } from '../api-keys.ts'
+import { parseAdminInput, toAdminError } from '../parse-admin-input.ts'
+import type { RateLimiter } from '../rate-limit.ts'
+
+export interface AdminDeps {
+  readonly ctx: IssuerContext
+  readonly limiter: RateLimiter
+}
+
+/** Who is calling: the tenant of the URL (which the key belongs to), and the key. */
+export interface AdminCaller {
+  readonly tenant: TenantRuntime
+  readonly grant: ApiKeyGrant
+  /** For the audit log. */
+  readonly actor: string
+}
+
+export type AdminHandler = (req: Request, res: Response, caller: AdminCaller) => Promise<void>
+
+export function adminEndpoint(deps: AdminDeps, scope: AdminScope, handler: AdminHandler) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      // Answers carry keys' effects, tx codes and learner data: never cached.
+      res.set('Cache-Control', 'no-store')
+      const tenantId = String(req.params.tenant)
+      const grant = await authenticateApiKey(deps.ctx.store, req.get('authorization'), tenantId)
+      const wait = deps.limiter.take(`${grant.tenantId}\u0000${grant.keyId}`)
+      if (wait !== undefined) {
+        res.set('Retry-After', String(wait))
+        throw new IssuerError('rate_limited', `too many requests with this API key; retry after ${wait} s`)
+      }
+      requireScope(grant, scope)
+      const tenant = await deps.ctx.tenant(tenantId)
+      await handler(req, res, { tenant, grant, actor: `apikey:${grant.keyId}` })
+    } catch (error) {
+      next(toAdminError(error))
+    }
+  }
+}
+
+function hasBody(req: Request): boolean {
+  return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0
+}
+
+/**
+ * The JSON body parsed with `schema`. Another content type is 415; no body is `{}` when
+ * `optional` (e.g. approve, revoke), else 400.
+ */
+export function jsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  what: string,
+  options: { optional?: boolean } = {},
+): z.output<S> {
+  if (!hasBody(req)) {
+    if (options.optional) return parseAdminInput(schema, {}, what)
+    throw new IssuerError('invalid_input', `${what}: a JSON body is required`, {
+      extra: { issues: [{ path: '(body)', message: 'is required' }] },
+    })
+  }
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new IssuerError('unsupported_media_type', `${what}: send Content-Type: application/json`)
+  }
+  return parseAdminInput(schema, req.body, what)
+}
+
+/** The query string parsed with `schema` (strict: an unknown parameter is named). */
+export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parseAdminInput(schema, { ...(req.query as Record<string, unknown>) }, 'query')
+}
+
+/** A path parameter as text. */
+export function param(req: Request, name: string): string {
+  return String(req.params[name])
+}

@@ -1,0 +1,23 @@
+// The issuer's admin API (courses, awards, cohorts, offers, revocation, audit) and the
+// framework-free functions behind it, which the CLI uses too.
+
+// The CLI's commands, exported here so @alma/issuer's index needs one line for both.
+export { registerIssuerCommands } from '../cli/register-issuer-commands.ts'
+export { type AdminApiOptions, createAdminApi, mountAdminApi } from './admin-api.ts'
+export { ADMIN_SCOPES, type AdminScope, type CreatedApiKey, createApiKey, hashApiKey } from './api-keys.ts'
+export {
+  type AwardCohortInput,
+  awardCohort,
+  COHORT_COLUMNS,
+  type CohortResult,
+  type CohortRowReport,
+} from './cohort.ts'
+export {
+  CREDENTIAL_STATUS_ACTIONS,
+  type CredentialStatusAction,
+  changeCredentialStatus,
+} from './credential-status.ts'
+export { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts'
+export { adminOpenApiDocument } from './openapi.ts'
+export { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter, type RateLimitOptions } from './rate-limit.ts'
+export { putSpecification } from './specifications.ts'

@@ -1,0 +1,158 @@
+// The issuer's CLI commands through the real `alma` bin (as apps/cli/src/main.test.ts does):
+// init twice (the second changes nothing), a cohort from CSV, serve until SIGTERM.
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../testing/issuer-harness.ts'
+
+const execFileAsync = promisify(execFile)
+const alma = new URL('../../../cli/bin/alma.js', import.meta.url).pathname
+
+async function almaCommand(...args: string[]) {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [alma, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+let dir: string
+let config: string
+let baseUrl: string
+let keys: Record<string, string>
+
+beforeAll(async () => {
+  dir = join(mkdtempSync(join(tmpdir(), 'alma-issuer-cli-')), '.alma')
+  config = join(dir, 'issuer.json')
+  baseUrl = `http://127.0.0.1:${await freePort()}`
+})
+
+describe('alma issuer init', () => {
+  it('creates the data dir, a 0600 KEK, the dev CA, two tenants, their course and an admin key each', async () => {
+    const r = await almaCommand('issuer', 'init', '--dir', dir, '--base-url', baseUrl)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/WARNING: .*kek is a DEVELOPMENT key-encryption key/)
+    for (const what of [
+      'configuration',
+      'key-encryption key',
+      'development CA',
+      'database (PGlite)',
+      'tenant uni-a',
+      'tenant uni-b',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${what.replace(/[()]/g, '\\$&')} +created`, 'm'))
+    expect(r.stdout).toMatch(/course uni-b\/digital-learning-content +created +Annex I: all mandatory elements present/)
+    keys = Object.fromEntries(
+      [...r.stdout.matchAll(/admin API key (uni-[ab]) +created +(alma_\S+)/g)].map((m) => [m[1]!, m[2]!]),
+    )
+    expect(Object.keys(keys).sort()).toEqual(['uni-a', 'uni-b'])
+    expect(statSync(join(dir, 'kek')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, 'ca', 'ca-key.pem')).mode & 0o777).toBe(0o600)
+    expect(readFileSync(join(dir, 'ca', 'ca.pem'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/)
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({
+      baseUrl,
+      mode: 'development',
+      dataDir: 'data',
+      kekFile: 'kek',
+    })
+  })
+
+  it('a second run says what exists and changes nothing', async () => {
+    const kek = readFileSync(join(dir, 'kek'), 'utf8')
+    const ca = readFileSync(join(dir, 'ca', 'ca.pem'), 'utf8')
+    const r = await almaCommand('issuer', 'init', '--dir', dir)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).not.toMatch(/created/)
+    expect(r.stdout).not.toMatch(/alma_/)
+    expect(r.stdout).toMatch(/admin API key uni-a +exists/)
+    expect(r.stdout).toMatch(/Everything exists: nothing changed\.\n$/)
+    expect(readFileSync(join(dir, 'kek'), 'utf8')).toBe(kek)
+    expect(readFileSync(join(dir, 'ca', 'ca.pem'), 'utf8')).toBe(ca)
+  })
+})
+
+describe('alma award --csv', () => {
+  it('awards a good file and prints a report per row', async () => {
+    const csv = join(dir, 'good.csv')
+    writeFileSync(
+      csv,
+      'given_name,family_name,email,grade,awarding_date\r\nAda,Lovelace,ada@example.org,Pass,2026-07-15\r\n' +
+        'Grace,"Hopper, Rear Adm.",grace@example.org,Pass,2026-07-15\r\n',
+    )
+    const r = await almaCommand('award', '--tenant', 'uni-a', '--csv', csv, '--config', config)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^ {2}row 2: ok +Ada Lovelace +award [0-9a-f-]{36}$/m)
+    expect(r.stdout).toMatch(/^ {2}row 3: ok +Grace Hopper, Rear Adm\. +award [0-9a-f-]{36}$/m)
+    expect(r.stdout).toMatch(/2 award\(s\) stored \(ready\), 0 row\(s\) failed/)
+    // Not a terminal: plain progress lines on stderr.
+    expect(r.stderr).toMatch(/validating rows: 2\/2/)
+  })
+
+  it('with a bad row: names its columns, stores nothing, exits 1', async () => {
+    const csv = join(dir, 'bad.csv')
+    writeFileSync(
+      csv,
+      'given_name,family_name,email,grade,awarding_date\nAlan,Turing,alan@example.org,Pass,2026-07-15\nBob,,bob@,Pass,2026-13-01\n',
+    )
+    const r = await almaCommand('award', '--tenant', 'uni-a', '--csv', csv, '--config', config)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^ {2}row 2: ok +Alan Turing$/m)
+    expect(r.stdout).toMatch(
+      /^ {2}row 3: error +Bob — family_name: is required; email: .*; awarding_date: must be a real calendar date/m,
+    )
+    expect(r.stdout).toMatch(/nothing was stored/)
+  })
+
+  it('revoke names an unknown credential and exits 2', async () => {
+    const r = await almaCommand('revoke', '--tenant', 'uni-a', '--credential', 'urn:uuid:nope', '--config', config)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('alma: no issued credential urn:uuid:nope (not_found)\n')
+  })
+})
+
+describe('alma issuer serve', () => {
+  it('serves the admin API with the keys from init, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [alma, 'issuer', 'serve', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    })
+    const lines = createInterface({ input: child.stdout! })
+    const output: string[] = []
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    await new Promise<void>((resolve, reject) => {
+      lines.on('line', (line) => {
+        output.push(line)
+        if (line.startsWith('alma issuer: listening on')) resolve()
+      })
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output.join('\n')}`)))
+    })
+    try {
+      expect(output).toContain(`alma issuer: listening on ${baseUrl} (configuration ${config})`)
+      const awards = await fetch(`${baseUrl}/admin/uni-a/awards`, {
+        headers: { authorization: `Bearer ${keys['uni-a']}` },
+      })
+      expect(awards.status).toBe(200)
+      // The good file's two learners; the bad file stored nothing.
+      const body = (await awards.json()) as { total: number; items: { award: { learner: { givenName: string } } }[] }
+      expect(body.total).toBe(2)
+      expect(body.items.map((a) => a.award.learner.givenName).sort()).toEqual(['Ada', 'Grace'])
+      const forbidden = await fetch(`${baseUrl}/admin/uni-a/awards`, {
+        headers: { authorization: `Bearer ${keys['uni-b']}` },
+      })
+      expect(forbidden.status).toBe(403)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    expect(output).toContain('alma issuer: stopped')
+  })
+})

@@ -1,0 +1,250 @@
+// The issuer's commands for the `alma` CLI: `issuer init`, `issuer serve`, `award`, `revoke`.
+// Errors end as one line on stderr and exit code 2; a cohort with bad rows exits 1.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { mountAdminApi } from '../admin/admin-api.ts'
+import { awardCohort, type CohortRowReport } from '../admin/cohort.ts'
+import { type CredentialStatusAction, changeCredentialStatus } from '../admin/credential-status.ts'
+import { COHORT_MODES, type CohortMode } from '../admin/z-admin-input.ts'
+import { IssuerError } from '../errors.ts'
+import type { Logger } from '../issuance/issuer-context.ts'
+import { createIssuer, startIssuer } from '../issuer-server.ts'
+import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, loadCliConfig } from './cli-config.ts'
+import { initIssuer } from './init-issuer.ts'
+import { createProgress } from './progress.ts'
+
+const DEFAULT_CONFIG = join(DEFAULT_DIR, CONFIG_FILE_NAME)
+
+const out = (line: string) => process.stdout.write(`${line}\n`)
+const err = (line: string) => process.stderr.write(`${line}\n`)
+
+/** Errors only, as text on stderr: the commands' own output is the report. */
+const quietLog: Logger = {
+  info() {},
+  warn() {},
+  error(obj, msg) {
+    err(`alma: ${msg ?? 'error'} ${JSON.stringify(obj)}`)
+  },
+}
+
+/** Runs an action; a known error becomes `alma: <message>` and exit code 2. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await action(...args)
+    } catch (error) {
+      if (error instanceof CliError) err(`alma: ${error.message}`)
+      else if (error instanceof IssuerError) {
+        err(`alma: ${error.description} (${error.code})`)
+        const issues = error.extra?.issues as { path: string; message: string }[] | undefined
+        for (const issue of issues ?? []) err(`  ${issue.path}: ${issue.message}`)
+      } else if (error instanceof Error && error.name === 'TrustError') err(`alma: ${error.message}`)
+      else throw error
+      process.exitCode = 2
+    }
+  }
+}
+
+function rowLine(row: CohortRowReport): string {
+  if (row.ok) return `  row ${row.row}: ok     ${row.learner}${row.awardId ? `  award ${row.awardId}` : ''}`
+  const issues = row.issues.map((i) => `${i.path}: ${i.message}`).join('; ')
+  return `  row ${row.row}: error  ${row.learner ?? ''}${row.learner ? ' — ' : ''}${issues}`
+}
+
+/** Opens the configured store and a context without HTTP, for a command that acts once. */
+async function withIssuer<T>(
+  configFile: string,
+  fn: (ctx: Awaited<ReturnType<typeof createIssuer>>['ctx']) => Promise<T>,
+) {
+  const { config, kek } = loadCliConfig(configFile)
+  const { ctx } = await createIssuer({ config, kek, log: quietLog })
+  try {
+    return await fn(ctx)
+  } finally {
+    await ctx.store.close()
+  }
+}
+
+/**
+ * Adds the issuer commands to a commander program (the `alma` CLI).
+ *
+ * @example
+ * ```ts
+ * const program = new Command('alma')
+ * registerIssuerCommands(program)
+ * await program.parseAsync(['node', 'alma', 'issuer', 'init', '--dir', '.alma'])
+ * ```
+ */
+export function registerIssuerCommands(program: Command): Command {
+  const issuer = program.command('issuer').description('the OpenID4VCI issuer: set up and run it')
+
+  issuer
+    .command('init')
+    .description(
+      'create a development issuer: PGlite database, KEK file, dev CA, the example alliance (uni-a, uni-b), ' +
+        'its course and an admin API key per tenant; a second run changes nothing',
+    )
+    .option('--dir <dir>', 'folder for the database, keys and configuration', DEFAULT_DIR)
+    .option('--base-url <url>', 'public base URL; tenant DIDs are made from it', 'http://127.0.0.1:4000')
+    .action(
+      run(async (opts: { dir: string; baseUrl: string }, command: Command) => {
+        const baseUrlGiven = command.getOptionValueSource('baseUrl') !== 'default'
+        await initIssuer({ dir: opts.dir, baseUrl: opts.baseUrl, baseUrlGiven, out, warn: err })
+      }),
+    )
+
+  issuer
+    .command('serve')
+    .description('run the issuer (OpenID4VCI endpoints per tenant and the admin API) until SIGTERM / SIGINT')
+    .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
+    .option('--port <port>', "port to listen on (default: the base URL's)")
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .action(
+      run(async (opts: { config: string; port?: string; host: string }) => {
+        const { config, kek, file } = loadCliConfig(opts.config)
+        const base = new URL(config.baseUrl)
+        const port = Number(opts.port ?? (base.port || (base.protocol === 'https:' ? 443 : 80)))
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${opts.port} is not a port`)
+        const running = await startIssuer({ config, kek, port, host: opts.host, routes: [mountAdminApi] })
+        const tenants = await running.ctx.store.tenants.list()
+        out(`alma issuer: listening on ${running.url} (configuration ${file})`)
+        out(`  base URL ${config.baseUrl}; admin API ${config.baseUrl}/admin/openapi.json`)
+        for (const t of tenants) {
+          out(`  ${t.id}: ${config.baseUrl}/.well-known/openid-credential-issuer/${t.id}  (${t.did})`)
+        }
+        let stopping = false
+        const stop = (signal: string) => {
+          if (stopping) return
+          stopping = true
+          out(`alma issuer: ${signal}, draining requests and stopping`)
+          running.close().then(
+            () => {
+              out('alma issuer: stopped')
+              process.exit(0)
+            },
+            (error: unknown) => {
+              err(`alma issuer: stop failed: ${(error as Error).message}`)
+              process.exit(1)
+            },
+          )
+        }
+        process.once('SIGTERM', () => stop('SIGTERM'))
+        process.once('SIGINT', () => stop('SIGINT'))
+      }),
+    )
+
+  program
+    .command('award')
+    .description(
+      'award a course to a cohort from a CSV file, directly in the store (columns: given_name, family_name, grade, ' +
+        'awarding_date, and optionally email, date_of_birth, student_number, full_name, learner_id, activity_start, ' +
+        'activity_end, valid_until, credential_number). With PGlite, stop alma issuer serve first, or use the admin API.',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .requiredOption('--csv <file>', 'the cohort file (RFC 4180, UTF-8, header row)')
+    .option('--course <id>', "the course (specification) id; default: the tenant's only course")
+    .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
+    .option('--mode <mode>', `${COHORT_MODES.join(' | ')}`, 'all-or-nothing')
+    .option('--hold', 'hold the awards for approval', false)
+    .action(
+      run(
+        async (opts: { tenant: string; csv: string; course?: string; config: string; mode: string; hold: boolean }) => {
+          if (!(COHORT_MODES as readonly string[]).includes(opts.mode))
+            throw new CliError(`--mode must be one of ${COHORT_MODES.join(', ')}`)
+          let csv: string
+          try {
+            csv = await readFile(opts.csv, 'utf8')
+          } catch (error) {
+            throw new CliError(`cannot read ${opts.csv}: ${(error as Error).message}`)
+          }
+          await withIssuer(opts.config, async (ctx) => {
+            const tenant = await ctx.tenant(opts.tenant)
+            let course = opts.course
+            if (!course) {
+              const specs = await ctx.store.specifications.list(tenant.id)
+              if (specs.length !== 1)
+                throw new CliError(
+                  `--course is required: tenant ${tenant.id} has ${specs.length} courses (${specs.map((s) => s.id).join(', ')})`,
+                )
+              course = specs[0]!.id
+            }
+            const progress = createProgress()
+            let rows: readonly CohortRowReport[]
+            let summary: string
+            try {
+              const result = await awardCohort(ctx, tenant, {
+                specificationId: course,
+                csv,
+                mode: opts.mode as CohortMode,
+                hold: opts.hold,
+                actor: 'cli',
+                onProgress: (done, total, phase) =>
+                  progress.update(done, total, phase === 'validate' ? 'validating rows' : 'stored'),
+              })
+              rows = result.rows
+              summary = `${result.stored} award(s) stored (${result.state}), ${result.failed} row(s) failed`
+            } catch (error) {
+              progress.end()
+              const reported =
+                error instanceof IssuerError ? (error.extra?.rows as CohortRowReport[] | undefined) : undefined
+              if (!reported) throw error
+              out(`alma award: ${tenant.id}/${course}, ${opts.csv}`)
+              for (const row of reported) out(rowLine(row))
+              out(error instanceof IssuerError ? error.description : 'nothing was stored')
+              process.exitCode = 1
+              return
+            }
+            progress.end()
+            out(`alma award: ${tenant.id}/${course}, ${opts.csv}`)
+            for (const row of rows) out(rowLine(row))
+            out(summary)
+            if (rows.some((r) => !r.ok)) process.exitCode = 1
+          })
+        },
+      ),
+    )
+
+  program
+    .command('revoke')
+    .description('revoke (or suspend / unsuspend) an issued credential: its record and status list entry')
+    .requiredOption('--tenant <id>', 'the tenant')
+    .requiredOption('--credential <id>', 'the issued credential id (urn:uuid:…)')
+    .option('--suspend', 'suspend instead (dc+sd-jwt credentials on a Token Status List only)', false)
+    .option('--unsuspend', 'lift a suspension', false)
+    .option('--reason <text>', 'for the audit log')
+    .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
+    .action(
+      run(
+        async (opts: {
+          tenant: string
+          credential: string
+          suspend: boolean
+          unsuspend: boolean
+          reason?: string
+          config: string
+        }) => {
+          if (opts.suspend && opts.unsuspend) throw new CliError('--suspend and --unsuspend exclude each other')
+          const action: CredentialStatusAction = opts.suspend ? 'suspend' : opts.unsuspend ? 'unsuspend' : 'revoke'
+          await withIssuer(opts.config, async (ctx) => {
+            await ctx.tenant(opts.tenant)
+            const result = await changeCredentialStatus(ctx, opts.tenant, {
+              credentialId: opts.credential,
+              action,
+              actor: 'cli',
+              ...(opts.reason ? { reason: opts.reason } : {}),
+            })
+            out(
+              result.changed
+                ? `${result.credential.id}: ${result.credential.state}` +
+                    (result.statusListVersion !== undefined
+                      ? ` (status list ${result.credential.statusListId} now at version ${result.statusListVersion})`
+                      : '')
+                : `${result.credential.id}: already ${result.credential.state}; nothing changed`,
+            )
+          })
+        },
+      ),
+    )
+  return issuer
+}
