@@ -6,7 +6,8 @@
  * - Then N full pre-authorized flows — token → nonce → credential with a jwt proof — at
  *   concurrency C from this process; prints flows/s, p50/p99 latency per flow, the issuer's RSS,
  *   and, in the same run, the raw jose ES256 sign rate on this machine as the ceiling.
- * Env: BENCH_FLOWS (default 2000), BENCH_CONCURRENCY (16), BENCH_FORMAT (dc_sd_jwt | jwt_vc_json), BENCH_AWARDS (20).
+ * Env: BENCH_FLOWS (default 2000), BENCH_CONCURRENCY (16), BENCH_FORMAT (dc_sd_jwt | jwt_vc_json), BENCH_AWARDS (20),
+ * BENCH_DATABASE_URL (run on PostgreSQL instead of the embedded store), BENCH_PROFILE (CPU profile file).
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -91,8 +92,16 @@ try {
   const jwk: JWK = await exportJWK(publicKey)
   const issuerId = `${url}/uni-a`
 
+  // Per-step latencies, to say where a flow's time goes.
+  const steps = { token: [] as number[], nonce: [] as number[], proof: [] as number[], credential: [] as number[] }
   async function flow(code: string): Promise<number> {
     const started = performance.now()
+    let mark = started
+    const step = (name: keyof typeof steps) => {
+      const t = performance.now()
+      steps[name].push(t - mark)
+      mark = t
+    }
     const token = (await (
       await fetch(`${issuerId}/token`, {
         method: 'POST',
@@ -103,10 +112,13 @@ try {
         }),
       })
     ).json()) as { access_token: string }
+    step('token')
     const { c_nonce } = (await (await fetch(`${issuerId}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+    step('nonce')
     const proof = await new SignJWT({ aud: issuerId, nonce: c_nonce, iat: Math.floor(Date.now() / 1000) })
       .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk })
       .sign(privateKey)
+    step('proof')
     const response = await fetch(`${issuerId}/credential`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
@@ -114,12 +126,17 @@ try {
     })
     if (response.status !== 200) throw new Error(`credential: ${response.status} ${await response.text()}`)
     await response.arrayBuffer()
+    step('credential')
     return performance.now() - started
   }
 
   // Warm-up (not counted): a few flows so JIT and caches are warm.
   const warm = Math.min(50, Math.floor(flows / 10))
   for (let i = 0; i < warm; i++) await flow(codes[i]!)
+  if (process.env.BENCH_PROFILE) {
+    server.kill('SIGUSR2')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   const latencies: number[] = []
   let next = warm
   const started = performance.now()
@@ -136,11 +153,19 @@ try {
   latencies.sort((a, b) => a - b)
   const signRate = await joseSignRate()
   console.log(
-    `issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, embedded store`,
+    `issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded store (PGlite)'}`,
   )
   console.log(`  flows/s            ${(latencies.length / seconds).toFixed(0)}`)
   console.log(
     `  latency p50 / p99  ${percentile(latencies, 50).toFixed(1)} ms / ${percentile(latencies, 99).toFixed(1)} ms`,
+  )
+  const p50 = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    ).toFixed(1)
+  console.log(
+    `  per step p50       token ${p50(steps.token)} ms, nonce ${p50(steps.nonce)} ms, proof (client) ${p50(steps.proof)} ms, credential ${p50(steps.credential)} ms`,
   )
   console.log(`  issuer RSS         ${(rss / 1024 / 1024).toFixed(0)} MB`)
   console.log(
@@ -148,5 +173,7 @@ try {
   )
   console.log(`  reference (architecture.md): Sphereon reference issuer 371–591 flows/s, in memory`)
 } finally {
+  const exited = new Promise((resolve) => server.once('exit', resolve))
   server.kill('SIGTERM')
+  await exited
 }

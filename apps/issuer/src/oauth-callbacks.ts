@@ -34,10 +34,23 @@ function hash(data: Uint8Array, alg: HashAlgorithm): Uint8Array {
   return createHash(name).update(data).digest()
 }
 
-/** Public keys as jose wants them; a JWK is imported once per thumbprint-sized cache entry. */
-async function importPublic(jwk: Jwk, alg: string): Promise<KeyObject | CryptoKey | Uint8Array> {
-  if (hasPrivateMembers(jwk)) throw new Error('a public key must not carry private members')
-  return importJWK(jwk as JWK, alg)
+// Imported public keys, by JWK and alg: the tenant's access-token keys come back on every
+// request. Bounded; the oldest entry goes first.
+const importedKeys = new Map<string, Promise<KeyObject | CryptoKey | Uint8Array>>()
+const IMPORTED_KEYS_MAX = 1024
+
+/** Public keys as jose wants them, imported once per (JWK, alg). */
+function importPublic(jwk: Jwk, alg: string): Promise<KeyObject | CryptoKey | Uint8Array> {
+  if (hasPrivateMembers(jwk)) return Promise.reject(new Error('a public key must not carry private members'))
+  const cacheKey = `${alg}\u0000${JSON.stringify(jwk)}`
+  let imported = importedKeys.get(cacheKey)
+  if (!imported) {
+    imported = importJWK(jwk as JWK, alg)
+    importedKeys.set(cacheKey, imported)
+    imported.catch(() => importedKeys.delete(cacheKey))
+    if (importedKeys.size > IMPORTED_KEYS_MAX) importedKeys.delete(importedKeys.keys().next().value as string)
+  }
+  return imported
 }
 
 function jwkOfX5c(x5c: readonly string[]): Jwk {

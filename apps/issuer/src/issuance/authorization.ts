@@ -138,7 +138,7 @@ export async function readPushedRequest(
     throw new IssuerError('invalid_request', 'request_uri is unknown, expired, used, or not of this client')
   }
   const offer = await ctx.store.offers.getById(tenant.id, data.offerId)
-  const award = offer ? await ctx.store.awards.get(tenant.id, offer.awardId) : undefined
+  const award = offer ? await ctx.store.awards.getWithoutDocument(tenant.id, offer.awardId) : undefined
   if (!offer || !award) throw new IssuerError('invalid_request', 'the credential offer is gone')
   return { data, offer, award }
 }

@@ -142,7 +142,7 @@ export async function handleCredentialRequest(
   const consumed = await ctx.store.singleUseValues.consume('c_nonce', tenant.id, hashValue(nonce), now)
   if (consumed === undefined) throw new IssuerError('invalid_nonce', 'the c_nonce is unknown, expired or already used')
   // Step 5: the award behind the offer.
-  const award = await ctx.store.awards.get(tenant.id, wallet.offer.awardId)
+  const award = await ctx.store.awards.getWithoutDocument(tenant.id, wallet.offer.awardId)
   if (!award || award.state === 'revoked')
     throw new IssuerError('credential_request_denied', 'this award is no longer available')
   if (award.state === 'held') {
@@ -182,7 +182,7 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
 
 /**
  * One credential per holder key, each with its own random status index, in three steps:
- * 1. reserve the indices (one short transaction);
+ * 1. reserve the indices (one atomic insert each);
  * 2. sign, outside any transaction: the signer may read keys from the store, and on PGlite a read
  *    outside a running transaction waits for it to end;
  * 3. record the credentials (each record claims its status entry in the same statement), the
@@ -192,16 +192,17 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
  */
 export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
   const { award, configuration, holders, now } = input
-  const edc = award.edc as EdcDocument | undefined
+  const edc = (award.edc ?? (await ctx.awardDocument(tenant.id, award.id))) as EdcDocument | undefined
   if (!edc) throw new IssuerError('credential_request_denied', 'this award has no credential document yet')
   const notificationId = randomToken(16)
-  const listFormat = configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token'
-  const { listId, indices } = await ctx.store.transaction(async (tx: Repositories) => {
-    const list = await tx.statusLists.ensureList(tenant.id, 'revocation', listFormat, now)
-    const reserved: number[] = []
-    for (let i = 0; i < holders.length; i++) reserved.push(await tx.statusLists.allocateIndex(tenant.id, list.id))
-    return { listId: list.id, indices: reserved }
-  })
+  const list = await ctx.currentStatusList(tenant.id, configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token')
+  const listId = list.id
+  // Each allocation is one atomic INSERT; an index reserved for a request that then fails is
+  // simply never used.
+  const indices: number[] = []
+  for (let i = 0; i < holders.length; i++) {
+    indices.push(await ctx.store.statusLists.allocateIndex(tenant.id, list.id, undefined, list.size))
+  }
   const statusUrl = tenant.urls.statusList(listId)
   const signed = await Promise.all(
     holders.map(async (holder, i) => {

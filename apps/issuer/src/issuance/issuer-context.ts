@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
-import type { Store } from '@alma/store'
+import type { StatusList, Store } from '@alma/store'
 import type { Kek, Signer, TenantKeyring } from '@alma/trust'
 import {
   type AuthorizationServerMetadata,
@@ -72,6 +72,14 @@ export interface IssuerContext {
   invalidateTenant(tenantId: string): void
   /** The pre-authorized code of an offer: derived, never stored (only its hash is). */
   preAuthorizedCodeFor(tenantId: string, offerId: string): string
+  /** An award's EDC document; documents never change once built, so they are cached. */
+  awardDocument(tenantId: string, awardId: string): Promise<unknown>
+  /**
+   * The status list new credentials of a format go on. Reused for a while in this process
+   * (ensureList counts entries); allocation itself is atomic in the store, so a list shared by
+   * several processes is never given one index twice.
+   */
+  currentStatusList(tenantId: string, format: 'bitstring' | 'token'): Promise<StatusList>
 }
 
 export interface CreateIssuerContextOptions {
@@ -202,6 +210,13 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
     }
   }
 
+  // Bounded caches: a Map keeps insertion order, so the first key is the oldest.
+  const documents = new Map<string, Promise<unknown>>()
+  const DOCUMENT_CACHE_SIZE = 256
+  const lists = new Map<string, { until: number; uses: number; list: Promise<StatusList> }>()
+  const LIST_REUSE_MS = 5_000
+  const LIST_REUSE_COUNT = 1_000
+
   return {
     config,
     store,
@@ -224,6 +239,29 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
       metadataCache.delete(tenantId)
       jwksCache.delete(tenantId)
       runtimes.delete(tenantId)
+    },
+    awardDocument(tenantId, awardId) {
+      const key = `${tenantId}\u0000${awardId}`
+      let document = documents.get(key)
+      if (!document) {
+        document = store.awards.get(tenantId, awardId).then((award) => award?.edc)
+        documents.set(key, document)
+        document.catch(() => documents.delete(key))
+        if (documents.size > DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value as string)
+      }
+      return document
+    },
+    currentStatusList(tenantId, format) {
+      const key = `${tenantId}\u0000${format}`
+      const cached = lists.get(key)
+      if (cached && cached.until > Date.now() && cached.uses < LIST_REUSE_COUNT) {
+        cached.uses++
+        return cached.list
+      }
+      const list = store.statusLists.ensureList(tenantId, 'revocation', format, now())
+      lists.set(key, { until: Date.now() + LIST_REUSE_MS, uses: 1, list })
+      list.catch(() => lists.delete(key))
+      return list
     },
     preAuthorizedCodeFor(tenantId, offerId) {
       return createHmac('sha256', codeKey).update(`${tenantId}\u0000${offerId}`).digest('base64url')

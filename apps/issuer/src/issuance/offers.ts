@@ -82,7 +82,7 @@ export async function createOffer(
   input: CreateOfferInput,
 ): Promise<CreatedOffer> {
   const now = ctx.now()
-  const award = await ctx.store.awards.get(tenant.id, input.awardId)
+  const award = await ctx.store.awards.getWithoutDocument(tenant.id, input.awardId)
   if (!award) throw new IssuerError('not_found', `no award ${input.awardId}`)
   if (award.state === 'revoked') throw new IssuerError('conflict', `award ${input.awardId} is revoked`)
   const available = configurationIdsOf(award.specificationId)

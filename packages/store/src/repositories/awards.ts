@@ -78,6 +78,12 @@ export interface AwardRepository {
   /** Inserts all awards in one transaction: all or none (a cohort from one CSV). */
   createMany(awards: readonly NewAward[]): Promise<Award[]>
   get(tenantId: string, id: string): Promise<Award | undefined>
+  /**
+   * The award without its EDC document (`edc` undefined): the credential endpoint reads state
+   * on every request, and the document (often hundreds of KB with its pages) only when it has
+   * not cached it — documents never change once built.
+   */
+  getWithoutDocument(tenantId: string, id: string): Promise<Award | undefined>
   search(tenantId: string, query?: AwardSearch): Promise<Page<Award>>
   /**
    * Compare-and-set: moves the award from `from` to `to`; false when it is not (or no longer)
@@ -156,6 +162,14 @@ export function createAwardRepository(db: SqlClient): AwardRepository {
     },
     async get(tenantId, id) {
       const { rows } = await db.query<AwardRow>('SELECT * FROM awards WHERE tenant_id = $1 AND id = $2', [tenantId, id])
+      return rows[0] ? toAward(rows[0]) : undefined
+    },
+    async getWithoutDocument(tenantId, id) {
+      const { rows } = await db.query<AwardRow>(
+        `SELECT tenant_id, id, specification_id, specification_version, learner, NULL AS edc, state, created_at, updated_at
+         FROM awards WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, id],
+      )
       return rows[0] ? toAward(rows[0]) : undefined
     },
     async search(tenantId, query = {}) {

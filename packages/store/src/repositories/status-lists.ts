@@ -55,7 +55,7 @@ export interface StatusListRepository {
    * Takes a random free index of the list (RFC 9901 §10.1 and HAIP: indices must not reveal the
    * order of issuance). Call it in the transaction that records the credential.
    */
-  allocateIndex(tenantId: string, listId: string, random?: RandomIndex): Promise<number>
+  allocateIndex(tenantId: string, listId: string, random?: RandomIndex, size?: number): Promise<number>
   /**
    * Sets an entry's status and bumps the list's version in one statement; returns the new
    * version, or undefined when the entry was never allocated.
@@ -153,13 +153,18 @@ export function createStatusListRepository(db: SqlClient): StatusListRepository 
       )
       return rows.map(toStatusList)
     },
-    async allocateIndex(tenantId, listId, random = randomInt) {
-      const { rows } = await db.query<{ size: number }>(
-        'SELECT size FROM status_lists WHERE tenant_id = $1 AND id = $2',
-        [tenantId, listId],
-      )
-      if (!rows[0]) throw new StoreError('not_found', `tenant ${tenantId} has no status list ${listId}`)
-      const size = toNumber(rows[0].size)
+    async allocateIndex(tenantId, listId, random = randomInt, knownSize) {
+      // A caller holding the list (from ensureList) passes its size and saves a query; the
+      // insert below still fails on a list that is not this tenant's (foreign key).
+      let size = knownSize
+      if (size === undefined) {
+        const { rows } = await db.query<{ size: number }>(
+          'SELECT size FROM status_lists WHERE tenant_id = $1 AND id = $2',
+          [tenantId, listId],
+        )
+        if (!rows[0]) throw new StoreError('not_found', `tenant ${tenantId} has no status list ${listId}`)
+        size = toNumber(rows[0].size)
+      }
       for (let attempt = 0; attempt < MAX_ALLOCATION_TRIES; attempt++) {
         const idx = random(size)
         if (!Number.isInteger(idx) || idx < 0 || idx >= size) {
