@@ -1,7 +1,14 @@
 // @openid4vc/openid4vci as the wallet, over real HTTP against our issuer (issue 4, "Interop").
 import { edcOfJwtVc, verifySdJwtVc } from '@alma/credentials'
 import { validateEdcShacl } from '@alma/elm/shacl'
+import { createDidResolver } from '@alma/trust'
 import { preAuthorizedCodeGrantIdentifier } from '@openid4vc/oauth2'
+import { digest, ES256 } from '@sd-jwt/crypto-nodejs'
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
+import { createAgent, type ICredentialVerifier, type IResolver } from '@veramo/core'
+import { CredentialProviderJWT } from '@veramo/credential-jwt'
+import { CredentialPlugin } from '@veramo/credential-w3c'
+import { DIDResolverPlugin } from '@veramo/did-resolver'
 import { decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COURSE_ID, startTestIssuer, type TestIssuer } from './testing/issuer-harness.ts'
@@ -81,6 +88,32 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
       requireKeyBinding: false,
     })
     expect(verified.disclosed).toMatchObject({ family_name: 'Andromeda', ects_credits: expect.anything() })
+
+    // Independent verifiers over the live endpoints: Veramo resolves the tenant's did:web
+    // (development allow-list for loopback http) and verifies the VC-JWT ...
+    const veramo = createAgent<IResolver & ICredentialVerifier>({
+      plugins: [
+        new DIDResolverPlugin({ resolver: createDidResolver({ mode: 'development', devAllowList: [issuer.url] }) }),
+        new CredentialPlugin([new CredentialProviderJWT()]),
+      ],
+    })
+    const veramoResult = await veramo.verifyCredential({ credential: vcJwt, policies: { credentialStatus: false } })
+    expect(veramoResult.error).toBeUndefined()
+    expect(veramoResult.verified).toBe(true)
+    // ... and @sd-jwt/sd-jwt-vc verifies the SD-JWT VC with the x5c leaf key, fetching the
+    // Token Status List from the issuer (status 0: valid).
+    const { X509Certificate } = await import('node:crypto')
+    const leafJwk = new X509Certificate(Buffer.from(String(sdHeader.x5c?.[0]), 'base64')).publicKey.export({
+      format: 'jwk',
+    })
+    const sdJwtLibrary = new SDJwtVcInstance({
+      hasher: digest,
+      hashAlg: 'sha-256',
+      verifier: await ES256.getVerifier(leafJwk),
+      statusListFetcher: async (uri) => (await fetch(uri)).text(),
+    })
+    const libraryResult = await sdJwtLibrary.verify(sdJwt)
+    expect(libraryResult.payload).toMatchObject({ iss: `${issuer.url}/uni-a`, family_name: 'Andromeda' })
 
     const records = await issuer.store.issuedCredentials.listByAward('uni-a', offer.awardId)
     expect(records.map((r) => r.format).sort()).toEqual(['dc+sd-jwt', 'jwt_vc_json'])
@@ -190,6 +223,21 @@ describe('authorization code flow with PAR, PKCE and DPoP', () => {
     const redirect = await approveInBrowser(authorization.authorizationRequestUrl, false)
     expect(redirect.searchParams.get('error')).toBe('access_denied')
     expect(redirect.searchParams.get('code')).toBeNull()
+  })
+})
+
+describe('offers by value', () => {
+  it('resolves an offer passed by value (§4.1.2) and redeems it', async () => {
+    const offer = await issuer.offer({})
+    const { client } = await testWallet()
+    const credentialOffer = await client.resolveCredentialOffer(offer.offerByValue)
+    expect(credentialOffer).toEqual(offer.credentialOffer)
+    const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+      credentialOffer,
+      issuerMetadata,
+    })
+    expect(accessTokenResponse.access_token).toEqual(expect.any(String))
   })
 })
 

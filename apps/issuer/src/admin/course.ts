@@ -10,19 +10,12 @@ import {
   prepareBuildInputs,
 } from '@alma/elm'
 import { IssuerError } from '../errors.ts'
+import { organisationsOf } from '../issuance/awards.ts'
 import type { TenantRuntime } from '../issuance/issuer-context.ts'
 import { elmIssuesOf, invalidInput } from './parse-admin-input.ts'
 
-/** The tenant's ELM organisations; the EDC issuer must be the DID that signs (elm.md, "our eIDAS link"). */
-export function tenantOrganisations(tenant: TenantRuntime): unknown {
-  const organisations = tenant.settings.organisations as { issuer?: { id?: unknown } } | undefined
-  if (!organisations)
-    throw new IssuerError('conflict', `tenant ${tenant.id} has no organisations configured (alma issuer init)`)
-  if (organisations.issuer?.id !== tenant.urls.did) {
-    throw new IssuerError('conflict', `tenant ${tenant.id}: organisations.issuer.id must be ${tenant.urls.did}`)
-  }
-  return organisations
-}
+/** The tenant's ELM organisations, checked against its DID (issuance/awards.ts). */
+export const tenantOrganisations = organisationsOf
 
 /** Validates a specification with the tenant's organisations; 400 naming every bad field. */
 export function prepareCourse(tenant: TenantRuntime, specification: unknown): PreparedBuildInputs {

@@ -202,7 +202,9 @@ export function adminOpenApiDocument(): Json {
           scope: 'offers:write',
           parameters: [id('award id')],
           body: { schema: jsonSchema(zCreateOfferRequest), required: false },
-          ok: { 201: '{ offerId, credentialOfferUri, sameDeviceLink, qrPng, qrSvg, txCode?, expiresAt }' },
+          ok: {
+            201: '{ offerId, credentialOfferUri, credentialOfferByValue, sameDeviceLink, qrPng, qrSvg, txCode?, expiresAt }',
+          },
           errors: [404, 409],
         }),
       },

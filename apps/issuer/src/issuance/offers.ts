@@ -37,6 +37,8 @@ export interface CreatedOffer {
   readonly offerUri: string
   /** The same, for a link on the learner's phone (same-device). */
   readonly sameDeviceLink: string
+  /** The offer by value (§4.1.2): `openid-credential-offer://?credential_offer=<JSON>`. */
+  readonly offerByValue: string
   /** Shown once; only its hash is stored. */
   readonly txCode?: string
 }
@@ -122,11 +124,13 @@ export async function createOffer(
     details: { offer: id, configurations: ids, txCode: txCode !== undefined, grants },
   })
   const offerUri = offerUriOf(tenant, id)
+  const credentialOffer = credentialOfferObject(ctx, tenant, offer)
   return {
     offer,
-    credentialOffer: credentialOfferObject(ctx, tenant, offer),
+    credentialOffer,
     offerUri,
     sameDeviceLink: offerUri,
+    offerByValue: `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(credentialOffer))}`,
     ...(txCode ? { txCode } : {}),
   }
 }

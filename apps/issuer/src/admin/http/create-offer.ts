@@ -22,6 +22,7 @@ export function mountCreateOffer(router: Router, deps: AdminDeps): void {
         offerId: created.offer.id,
         credentialOfferUri: created.offerUri,
         sameDeviceLink: created.sameDeviceLink,
+        credentialOfferByValue: created.offerByValue,
         credentialOfferUrl: offerUrl,
         qrPng: `${offerUrl}/qr.png`,
         qrSvg: `${offerUrl}/qr.svg`,
