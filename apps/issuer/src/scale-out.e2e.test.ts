@@ -1,11 +1,15 @@
 // Scale-out and restarts (architecture.md "Scale-out"; security.md "Status, persistence,
 // operations"): two issuer processes on one PostgreSQL, and an issuer restarted mid-flow.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readTokenStatus } from '@alma/credentials'
 import { dropSchema, openStore, type Store } from '@alma/store'
+import { importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mountAdminApi } from './admin/index.ts'
 import { freePort, startTestIssuer, TEST_KEK, type TestIssuer } from './testing/issuer-harness.ts'
 import { testWallet } from './testing/test-wallet.ts'
 
@@ -41,7 +45,7 @@ describePg(
 
     beforeAll(async () => {
       store = await openStore({ databaseUrl: String(databaseUrl), schema, maxConnections: 20 })
-      issuer = await startTestIssuer({ store })
+      issuer = await startTestIssuer({ store, routes: [mountAdminApi] })
       const port = await freePort()
       second = await startChild({
         DATABASE_URL: String(databaseUrl),
@@ -108,6 +112,83 @@ describePg(
     })
   },
 )
+
+describePg(databaseUrl ? 'revocations from two processes' : 'PostgreSQL tests skipped: set TEST_DATABASE_URL', () => {
+  const schema = `issuer_revoke_${process.pid}`
+  let store: Store
+  let issuer: TestIssuer
+  let second: { child: ChildProcess; url: string }
+
+  beforeAll(async () => {
+    store = await openStore({ databaseUrl: String(databaseUrl), schema, maxConnections: 20 })
+    issuer = await startTestIssuer({ store, routes: [mountAdminApi] })
+    second = await startChild({
+      DATABASE_URL: String(databaseUrl),
+      STORE_SCHEMA: schema,
+      ALMA_KEK: TEST_KEK,
+      BASE_URL: issuer.url,
+      PORT: String(await freePort()),
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    second?.child.kill('SIGTERM')
+    await issuer?.close()
+    await store?.close()
+    await dropSchema(String(databaseUrl), schema)
+  })
+
+  it('loses none of 100 concurrent revocations on one Token Status List, spread over both processes', async () => {
+    const now = new Date()
+    const offer = await issuer.offer({})
+    const list = await store.statusLists.ensureList('uni-a', 'revocation', 'token', now)
+    // 100 issued credentials on one list (records as issuance writes them; signing is not the point here).
+    const credentials: { id: string; idx: number }[] = []
+    for (let i = 0; i < 100; i++) {
+      const idx = await store.statusLists.allocateIndex('uni-a', list.id, undefined, list.size)
+      const id = `urn:uuid:${randomUUID()}`
+      await store.issuedCredentials.insert({
+        tenantId: 'uni-a',
+        id,
+        awardId: offer.awardId,
+        offerId: offer.offer.id,
+        format: 'dc+sd-jwt',
+        credentialConfigurationId: 'digital-learning-content_dc_sd_jwt',
+        statusListId: list.id,
+        statusIndex: idx,
+        issuedAt: now,
+      })
+      credentials.push({ id, idx })
+    }
+    const apiKey = randomBytes(32).toString('base64url')
+    await store.apiKeys.create({
+      tenantId: 'uni-a',
+      id: 'revoker',
+      secretHash: createHash('sha256').update(apiKey).digest('hex'),
+      scopes: ['credentials:revoke', 'read'],
+      now,
+    })
+    const answers = await Promise.all(
+      credentials.map((c, i) =>
+        fetch(`${i % 2 === 0 ? issuer.url : second.url}/admin/uni-a/credentials/${encodeURIComponent(c.id)}/revoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}` },
+        }).then((r) => r.status),
+      ),
+    )
+    expect(answers.every((status) => status === 200)).toBe(true)
+    for (const c of credentials) expect(await store.statusLists.getStatus('uni-a', list.id, c.idx)).toBe(1)
+    // The served Token Status List says so too.
+    const uri = `${issuer.url}/uni-a/status/${list.id}`
+    const listJwt = await (await fetch(uri)).text()
+    const [header] = listJwt.split('.')
+    const x5c = (JSON.parse(Buffer.from(String(header), 'base64url').toString()) as { x5c: string[] }).x5c
+    const { X509Certificate } = await import('node:crypto')
+    const leaf = new X509Certificate(Buffer.from(String(x5c[0]), 'base64')).publicKey.export({ format: 'jwk' })
+    const verify = { resolveIssuerKey: async () => importJWK(leaf as never, 'ES256'), now: new Date() }
+    for (const c of credentials) expect((await readTokenStatus(listJwt, { uri, idx: c.idx, verify })).status).toBe(1)
+  })
+})
 
 describe('an issuer restarted between token and credential request', () => {
   it('issues after the restart: sessions, nonces and keys live in the store', async () => {

@@ -2,6 +2,7 @@
 // Env: DATABASE_URL, STORE_SCHEMA, ALMA_KEK, BASE_URL (the shared public URL), PORT.
 import { openStore } from '@alma/store'
 import { parseKek } from '@alma/trust'
+import { mountAdminApi } from '../admin/index.ts'
 import { startIssuer } from '../issuer-server.ts'
 import { quietLog } from './issuer-harness.ts'
 
@@ -18,6 +19,7 @@ const issuer = await startIssuer({
   kek: parseKek(env('ALMA_KEK')),
   port: Number(env('PORT')),
   log: quietLog,
+  routes: [mountAdminApi],
 })
 process.stdout.write(`ready ${issuer.url}\n`)
 process.on('SIGTERM', async () => {
