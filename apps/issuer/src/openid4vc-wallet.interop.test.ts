@@ -1,7 +1,7 @@
 // @openid4vc/openid4vci as the wallet, over real HTTP against our issuer (issue 4, "Interop").
 import { edcOfJwtVc, verifySdJwtVc } from '@alma/credentials'
 import { validateEdcShacl } from '@alma/elm/shacl'
-import { createDidResolver } from '@alma/trust'
+import { checkIssuerLinkage, createDidResolver } from '@alma/trust'
 import { preAuthorizedCodeGrantIdentifier } from '@openid4vc/oauth2'
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
@@ -100,6 +100,22 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
     const veramoResult = await veramo.verifyCredential({ credential: vcJwt, policies: { credentialStatus: false } })
     expect(veramoResult.error).toBeUndefined()
     expect(veramoResult.verified).toBe(true)
+    // The three identities agree (elm.md, "our eIDAS link"): the live did:web document, the seal
+    // certificate in x5c, and the ELM issuer inside the credential.
+    const did = String(header.kid).split('#')[0]!
+    const { didDocument } = await createDidResolver({ mode: 'development', devAllowList: [issuer.url] }).resolve(did)
+    const linkage = await checkIssuerLinkage({
+      did,
+      didDocument,
+      x5c: header.x5c,
+      elmIssuer: claims.vc.issuer,
+      at: new Date(),
+      trustAnchors: [String(issuer.ca?.certificatePem)],
+      kid: String(header.kid),
+      requireQcSeal: true,
+    })
+    expect(linkage.checks.filter((c) => c.status === 'ERROR')).toEqual([])
+    expect(linkage.ok).toBe(true)
     // ... and @sd-jwt/sd-jwt-vc verifies the SD-JWT VC with the x5c leaf key, fetching the
     // Token Status List from the issuer (status 0: valid).
     const { X509Certificate } = await import('node:crypto')

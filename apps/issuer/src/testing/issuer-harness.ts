@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { openStore, type Store } from '@alma/store'
-import { createDevCa, parseKek } from '@alma/trust'
+import { createDevCa, type DevCa, parseKek } from '@alma/trust'
 import type { IssuerConfigInput } from '../config.ts'
 import { createAward } from '../issuance/awards.ts'
 import { type CreatedOffer, createOffer, type OfferGrants } from '../issuance/offers.ts'
@@ -42,6 +42,8 @@ export const quietLog = {
 
 export interface TestIssuer extends RunningIssuer {
   readonly store: Store
+  /** The development CA that issued the tenants' seal certificates (when this harness provisioned them). */
+  readonly ca?: DevCa
   /** Creates an award of the example course and an offer for it. */
   offer(options?: {
     tenant?: string
@@ -81,9 +83,10 @@ export async function startTestIssuer(options: StartTestIssuerOptions = {}): Pro
     ...(options.routes ? { routes: options.routes } : {}),
   })
   const { ctx } = issuer
+  let ca: DevCa | undefined
   if (options.provision !== false) {
     const now = new Date()
-    const ca = await createDevCa({ name: 'Alma Test CA', country: 'DE', now })
+    ca = await createDevCa({ name: 'Alma Test CA', country: 'DE', now })
     const organisations = readExample('organisations.json')
     for (const [id, name] of [
       ['uni-a', 'University of Adlerstadt'],
@@ -104,6 +107,7 @@ export async function startTestIssuer(options: StartTestIssuerOptions = {}): Pro
   return {
     ...issuer,
     store,
+    ...(ca ? { ca } : {}),
     async close() {
       await issuer.close()
       if (!options.store) await store.close()
