@@ -11,7 +11,7 @@ import { importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mountAdminApi } from './admin/index.ts'
 import { freePort, startTestIssuer, TEST_KEK, type TestIssuer } from './testing/issuer-harness.ts'
-import { testWallet } from './testing/test-wallet.ts'
+import { proofFor, redeemOffer, testWallet } from './testing/test-wallet.ts'
 
 const databaseUrl = process.env.TEST_DATABASE_URL
 if (!databaseUrl) console.warn('PostgreSQL tests skipped: set TEST_DATABASE_URL')
@@ -88,107 +88,70 @@ describePg(
     it('issues on one process with a token and nonce from the other', async () => {
       const offer = await issuer.offer({})
       const { client, keys } = await testWallet()
-      const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
-      const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
-      const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-        credentialOffer,
-        issuerMetadata,
-      })
-      const { c_nonce } = await client.requestNonce({ issuerMetadata })
+      const { credentialOffer, issuerMetadata, accessToken } = await redeemOffer(client, offer.offerUri)
       const configurationId = credentialOffer.credential_configuration_ids[1]!
-      const { jwt } = await client.createCredentialRequestJwtProof({
-        issuerMetadata,
-        credentialConfigurationId: configurationId,
-        signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[0]!.publicJwk },
-        nonce: c_nonce,
-      })
+      const jwt = await proofFor(client, issuerMetadata, configurationId, keys[0]!)
       const response = await fetch(`${second.url}/uni-a/credential`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessTokenResponse.access_token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
         body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [jwt] } }),
       })
       expect(response.status).toBe(200)
       expect(((await response.json()) as { credentials: unknown[] }).credentials).toHaveLength(1)
     })
+
+    it('loses none of 100 concurrent revocations on one Token Status List, spread over both processes', async () => {
+      const now = new Date()
+      const offer = await issuer.offer({})
+      const list = await store.statusLists.ensureList('uni-a', 'revocation', 'token', now)
+      // 100 issued credentials on one list (records as issuance writes them; signing is not the point here).
+      const credentials: { id: string; idx: number }[] = []
+      for (let i = 0; i < 100; i++) {
+        const idx = await store.statusLists.allocateIndex('uni-a', list.id, undefined, list.size)
+        const id = `urn:uuid:${randomUUID()}`
+        await store.issuedCredentials.insert({
+          tenantId: 'uni-a',
+          id,
+          awardId: offer.awardId,
+          offerId: offer.offer.id,
+          format: 'dc+sd-jwt',
+          credentialConfigurationId: 'digital-learning-content_dc_sd_jwt',
+          statusListId: list.id,
+          statusIndex: idx,
+          issuedAt: now,
+        })
+        credentials.push({ id, idx })
+      }
+      const apiKey = randomBytes(32).toString('base64url')
+      await store.apiKeys.create({
+        tenantId: 'uni-a',
+        id: 'revoker',
+        secretHash: createHash('sha256').update(apiKey).digest('hex'),
+        scopes: ['credentials:revoke', 'read'],
+        now,
+      })
+      const answers = await Promise.all(
+        credentials.map((c, i) =>
+          fetch(`${i % 2 === 0 ? issuer.url : second.url}/admin/uni-a/credentials/${encodeURIComponent(c.id)}/revoke`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${apiKey}` },
+          }).then((r) => r.status),
+        ),
+      )
+      expect(answers.every((status) => status === 200)).toBe(true)
+      for (const c of credentials) expect(await store.statusLists.getStatus('uni-a', list.id, c.idx)).toBe(1)
+      // The served Token Status List says so too.
+      const uri = `${issuer.url}/uni-a/status/${list.id}`
+      const listJwt = await (await fetch(uri)).text()
+      const [header] = listJwt.split('.')
+      const x5c = (JSON.parse(Buffer.from(String(header), 'base64url').toString()) as { x5c: string[] }).x5c
+      const { X509Certificate } = await import('node:crypto')
+      const leaf = new X509Certificate(Buffer.from(String(x5c[0]), 'base64')).publicKey.export({ format: 'jwk' })
+      const verify = { resolveIssuerKey: async () => importJWK(leaf as never, 'ES256'), now: new Date() }
+      for (const c of credentials) expect((await readTokenStatus(listJwt, { uri, idx: c.idx, verify })).status).toBe(1)
+    })
   },
 )
-
-describePg(databaseUrl ? 'revocations from two processes' : 'PostgreSQL tests skipped: set TEST_DATABASE_URL', () => {
-  const schema = `issuer_revoke_${process.pid}`
-  let store: Store
-  let issuer: TestIssuer
-  let second: { child: ChildProcess; url: string }
-
-  beforeAll(async () => {
-    store = await openStore({ databaseUrl: String(databaseUrl), schema, maxConnections: 20 })
-    issuer = await startTestIssuer({ store, routes: [mountAdminApi] })
-    second = await startChild({
-      DATABASE_URL: String(databaseUrl),
-      STORE_SCHEMA: schema,
-      ALMA_KEK: TEST_KEK,
-      BASE_URL: issuer.url,
-      PORT: String(await freePort()),
-    })
-  }, 60_000)
-
-  afterAll(async () => {
-    second?.child.kill('SIGTERM')
-    await issuer?.close()
-    await store?.close()
-    await dropSchema(String(databaseUrl), schema)
-  })
-
-  it('loses none of 100 concurrent revocations on one Token Status List, spread over both processes', async () => {
-    const now = new Date()
-    const offer = await issuer.offer({})
-    const list = await store.statusLists.ensureList('uni-a', 'revocation', 'token', now)
-    // 100 issued credentials on one list (records as issuance writes them; signing is not the point here).
-    const credentials: { id: string; idx: number }[] = []
-    for (let i = 0; i < 100; i++) {
-      const idx = await store.statusLists.allocateIndex('uni-a', list.id, undefined, list.size)
-      const id = `urn:uuid:${randomUUID()}`
-      await store.issuedCredentials.insert({
-        tenantId: 'uni-a',
-        id,
-        awardId: offer.awardId,
-        offerId: offer.offer.id,
-        format: 'dc+sd-jwt',
-        credentialConfigurationId: 'digital-learning-content_dc_sd_jwt',
-        statusListId: list.id,
-        statusIndex: idx,
-        issuedAt: now,
-      })
-      credentials.push({ id, idx })
-    }
-    const apiKey = randomBytes(32).toString('base64url')
-    await store.apiKeys.create({
-      tenantId: 'uni-a',
-      id: 'revoker',
-      secretHash: createHash('sha256').update(apiKey).digest('hex'),
-      scopes: ['credentials:revoke', 'read'],
-      now,
-    })
-    const answers = await Promise.all(
-      credentials.map((c, i) =>
-        fetch(`${i % 2 === 0 ? issuer.url : second.url}/admin/uni-a/credentials/${encodeURIComponent(c.id)}/revoke`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}` },
-        }).then((r) => r.status),
-      ),
-    )
-    expect(answers.every((status) => status === 200)).toBe(true)
-    for (const c of credentials) expect(await store.statusLists.getStatus('uni-a', list.id, c.idx)).toBe(1)
-    // The served Token Status List says so too.
-    const uri = `${issuer.url}/uni-a/status/${list.id}`
-    const listJwt = await (await fetch(uri)).text()
-    const [header] = listJwt.split('.')
-    const x5c = (JSON.parse(Buffer.from(String(header), 'base64url').toString()) as { x5c: string[] }).x5c
-    const { X509Certificate } = await import('node:crypto')
-    const leaf = new X509Certificate(Buffer.from(String(x5c[0]), 'base64')).publicKey.export({ format: 'jwk' })
-    const verify = { resolveIssuerKey: async () => importJWK(leaf as never, 'ES256'), now: new Date() }
-    for (const c of credentials) expect((await readTokenStatus(listJwt, { uri, idx: c.idx, verify })).status).toBe(1)
-  })
-})
 
 describe('an issuer restarted between token and credential request', () => {
   it('issues after the restart: sessions, nonces and keys live in the store', async () => {
@@ -198,12 +161,7 @@ describe('an issuer restarted between token and credential request', () => {
       const first = await startTestIssuer({ store: await openStore({ dataDir }), port })
       const offer = await first.offer({})
       const { client, keys } = await testWallet()
-      const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
-      const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
-      const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-        credentialOffer,
-        issuerMetadata,
-      })
+      const { credentialOffer, issuerMetadata, accessToken } = await redeemOffer(client, offer.offerUri)
       const { c_nonce } = await client.requestNonce({ issuerMetadata })
       await first.close()
       await first.store.close()
@@ -211,15 +169,10 @@ describe('an issuer restarted between token and credential request', () => {
       const second = await startTestIssuer({ store: await openStore({ dataDir }), port, provision: false })
       try {
         const configurationId = credentialOffer.credential_configuration_ids[0]!
-        const { jwt } = await client.createCredentialRequestJwtProof({
-          issuerMetadata,
-          credentialConfigurationId: configurationId,
-          signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[0]!.publicJwk },
-          nonce: c_nonce,
-        })
+        const jwt = await proofFor(client, issuerMetadata, configurationId, keys[0]!, c_nonce)
         const response = await client.retrieveCredentials({
           issuerMetadata,
-          accessToken: accessTokenResponse.access_token,
+          accessToken,
           credentialConfigurationId: configurationId,
           proofs: { jwt: [jwt] },
         })

@@ -51,3 +51,36 @@ export async function testWallet(keys?: WalletKey[]) {
   })
   return { client, keys: owned }
 }
+
+type TestClient = Awaited<ReturnType<typeof testWallet>>['client']
+type IssuerMetadata = Awaited<ReturnType<TestClient['resolveIssuerMetadata']>>
+
+/** The wallet's side of a pre-authorized offer: the offer, the issuer's metadata and a token. */
+export async function redeemOffer(client: TestClient, offerUri: string, txCode?: string) {
+  const credentialOffer = await client.resolveCredentialOffer(offerUri)
+  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+    credentialOffer,
+    issuerMetadata,
+    ...(txCode ? { txCode } : {}),
+  })
+  return { credentialOffer, issuerMetadata, accessToken: accessTokenResponse.access_token }
+}
+
+/** A key proof (VCI 1.0 §8.2.1.1) for one configuration with a nonce from the nonce endpoint. */
+export async function proofFor(
+  client: TestClient,
+  issuerMetadata: IssuerMetadata,
+  configurationId: string,
+  key: WalletKey,
+  nonce?: string,
+): Promise<string> {
+  const cNonce = nonce ?? (await client.requestNonce({ issuerMetadata })).c_nonce
+  const { jwt } = await client.createCredentialRequestJwtProof({
+    issuerMetadata,
+    credentialConfigurationId: configurationId,
+    signer: { method: 'jwk', alg: 'ES256', publicJwk: key.publicJwk },
+    nonce: cNonce,
+  })
+  return jwt
+}
