@@ -125,7 +125,8 @@ describe('nonce endpoint', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('no-store')
     const body = (await res.json()) as { c_nonce: string }
-    expect(body.c_nonce).toMatch(/^[A-Za-z0-9_-]{43,}$/)
+    // expiry . 128 random bits . 128-bit MAC (issuance/nonce.ts)
+    expect(body.c_nonce).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/)
     expect(await client.nonce()).not.toBe(body.c_nonce)
   })
 })

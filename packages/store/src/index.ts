@@ -35,6 +35,7 @@ export {
   type IssuedCredentialState,
   type NewIssuedCredential,
   type NotificationEvent,
+  type RecordIssuance,
 } from './repositories/issued-credentials.ts'
 export type {
   NewOffer,

@@ -8,7 +8,7 @@ export function mountNonce(router: Router, ctx: IssuerContext): void {
   router.post(
     '/:tenant/nonce',
     tenantEndpoint(ctx, async (_req, res, tenant) => {
-      noStore(res).json(await handleNonceRequest(ctx, tenant))
+      noStore(res).json(handleNonceRequest(ctx, tenant))
     }),
   )
 }

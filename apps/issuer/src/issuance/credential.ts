@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createJwtVcJson, createSdJwtVc, EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
 import type { EdcDocument } from '@alma/elm'
-import type { Award, Offer, Repositories } from '@alma/store'
+import type { Award, Offer } from '@alma/store'
 import type { RequestLike } from '@openid4vc/oauth2'
 import { calculateJwkThumbprint, HashAlgorithm, type Jwk } from '@openid4vc/oauth2'
 import { IssuerError } from '../errors.ts'
@@ -11,6 +11,7 @@ import { authenticateWallet } from './authenticate-wallet.ts'
 import { type ConfigurationRef, parseConfigurationId } from './credential-configurations.ts'
 import { checkProofShapes, type HolderKey, verifyProofs } from './credential-proofs.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
+import { spendCNonce } from './nonce.ts'
 import { hashValue, randomToken } from './secrets.ts'
 
 /** What a deferred transaction remembers (VCI 1.0 §9): the request, bound to its token's offer. */
@@ -139,8 +140,7 @@ export async function handleCredentialRequest(
   }
   // Step 4 (§7, §8.3.1.2): the c_nonce, consumed once; a replay or another tenant's nonce fails.
   const now = ctx.now()
-  const consumed = await ctx.store.singleUseValues.consume('c_nonce', tenant.id, hashValue(nonce), now)
-  if (consumed === undefined) throw new IssuerError('invalid_nonce', 'the c_nonce is unknown, expired or already used')
+  await spendCNonce(ctx, tenant, nonce, now)
   // Step 5: the award behind the offer.
   const award = await ctx.store.awards.getWithoutDocument(tenant.id, wallet.offer.awardId)
   if (!award || award.state === 'revoked')
@@ -185,10 +185,10 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
  * 1. reserve the indices (one atomic insert each);
  * 2. sign, outside any transaction: the signer may read keys from the store, and on PGlite a read
  *    outside a running transaction waits for it to end;
- * 3. record the credentials (each record claims its status entry in the same statement), the
- *    offer's state and the audit entry in one transaction (security.md: issuance and its status
- *    entry are one transaction), so a crash leaves no credential without its status entry — at
- *    worst a reserved index no credential uses, which never changes a credential's status.
+ * 3. record the credentials (each claiming its status entry), the offer's state and the audit
+ *    entry in one statement (security.md: issuance and its status entry are one transaction),
+ *    so a crash leaves no credential without its status entry — at worst a reserved index no
+ *    credential uses, which never changes a credential's status.
  */
 export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
   const { award, configuration, holders, now } = input
@@ -231,32 +231,27 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
       return { id, index, credential, thumbprint: await thumbprintOf(holder.jwk as Jwk) }
     }),
   )
-  await ctx.store.transaction(async (tx: Repositories) => {
-    for (const [i, item] of signed.entries()) {
-      await tx.issuedCredentials.insert({
-        tenantId: tenant.id,
-        id: item.id,
-        awardId: award.id,
-        offerId: input.offer.id,
-        format: configuration.format,
-        credentialConfigurationId: configuration.id,
-        holderKeyThumbprint: item.thumbprint,
-        statusListId: listId,
-        statusIndex: item.index,
-        // §11: one notification id per issuance flow; it is recorded on the first credential.
-        ...(i === 0 ? { notificationId } : {}),
-        issuedAt: now,
-      })
-    }
-    await tx.offers.markCredentialIssued(tenant.id, input.offer.id, now)
-    await tx.auditLog.append({
-      tenantId: tenant.id,
-      at: now,
+  await ctx.store.issuedCredentials.recordIssuance({
+    tenantId: tenant.id,
+    awardId: award.id,
+    offerId: input.offer.id,
+    format: configuration.format,
+    credentialConfigurationId: configuration.id,
+    issuedAt: now,
+    credentials: signed.map((item, i) => ({
+      id: item.id,
+      holderKeyThumbprint: item.thumbprint,
+      statusListId: listId,
+      statusIndex: item.index,
+      // §11: one notification id per issuance flow; it is recorded on the first credential.
+      ...(i === 0 ? { notificationId } : {}),
+    })),
+    audit: {
       actor: 'wallet',
       action: 'credential.issued',
       subject: award.id,
       details: { configuration: configuration.id, count: holders.length, statusList: listId },
-    })
+    },
   })
   return { credentials: signed.map((item) => item.credential), notificationId }
 }

@@ -70,6 +70,8 @@ export interface IssuerContext {
   tenant(tenantId: string): Promise<TenantRuntime>
   /** Forget cached metadata after a course changed (this process; others refresh within seconds). */
   invalidateTenant(tenantId: string): void
+  /** MAC key of c_nonces (issuance/nonce.ts), derived from the KEK so every process shares it. */
+  readonly nonceKey: Uint8Array
   /** The pre-authorized code of an offer: derived, never stored (only its hash is). */
   preAuthorizedCodeFor(tenantId: string, offerId: string): string
   /** An award's EDC document; documents never change once built, so they are cached. */
@@ -123,6 +125,7 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
   // VCI 1.0 §13.6: pre-authorized codes must be unguessable; an HMAC under a key derived from
   // the KEK makes them reproducible by every process without storing them.
   const codeKey = Buffer.from(hkdfSync('sha256', options.kek.key, 'alma', 'issuer pre-authorized codes v1', 32))
+  const nonceKey = new Uint8Array(hkdfSync('sha256', options.kek.key, 'alma', 'issuer c_nonce v1', 32))
   const runtimes = new Map<string, Promise<TenantRuntime>>()
   const metadataCache = new Map<string, { until: number; value: Promise<IssuerMetadataResult> }>()
   const jwksCache = new Map<string, { until: number; value: Promise<{ keys: import('@openid4vc/oauth2').Jwk[] }> }>()
@@ -226,6 +229,7 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
     log: options.log,
     now,
     random: (n) => randomBytes(n),
+    nonceKey,
     tenant(tenantId) {
       let runtime = runtimes.get(tenantId)
       if (!runtime) {

@@ -11,6 +11,7 @@ import {
 import type { Offer } from '@alma/store'
 import { base64url, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
 import { expect } from 'vitest'
+import { cNonceExpiry } from '../issuance/nonce.ts'
 import type { CreatedOffer } from '../issuance/offers.ts'
 import { hashValue } from '../issuance/secrets.ts'
 import { COURSE_ID, type TestIssuer } from './issuer-harness.ts'
@@ -146,12 +147,15 @@ export class AttackClient {
     return this.issuer.store.issuedCredentials.listByAward(tenant, awardId)
   }
 
-  /** True while a c_nonce was neither consumed nor expired. */
+  /** True while a c_nonce is this tenant's, not expired, and not spent (issuance/nonce.ts). */
   async nonceUnspent(nonce: string, tenant = 'uni-a'): Promise<boolean> {
-    return (
-      (await this.issuer.store.singleUseValues.peek('c_nonce', tenant, hashValue(nonce), this.clock.now())) !==
-      undefined
+    const expiresAt = cNonceExpiry(this.issuer.ctx.nonceKey, tenant, nonce)
+    if (!expiresAt || expiresAt <= this.clock.now()) return false
+    const { rows } = await this.issuer.store.sql.query(
+      'SELECT 1 FROM single_use_values WHERE tenant_id = $1 AND kind = $2 AND value_hash = $3',
+      [tenant, 'c_nonce', hashValue(nonce)],
     )
+    return rows.length === 0
   }
 
   token(
