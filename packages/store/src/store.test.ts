@@ -549,6 +549,60 @@ function storeSuite(ctx: BackendContext) {
       expect(await codeOf(duplicateNotification)).toBe('duplicate')
     })
 
+    it('records a whole issuance in one statement, or nothing of it', async () => {
+      const store = ctx.store()
+      const { tenantId } = await seedTenant(store)
+      const offer = newOffer(tenantId)
+      await store.offers.create(offer)
+      expect(await store.offers.redeemIssuerState(tenantId, offer.id, at(1))).toMatchObject({ state: 'token_issued' })
+      const list = await store.statusLists.ensureList(tenantId, 'revocation', 'token', T0)
+      const first = await store.statusLists.allocateIndex(tenantId, list.id, undefined, list.size)
+      const second = await store.statusLists.allocateIndex(tenantId, list.id, undefined, list.size)
+      const issuance = {
+        tenantId,
+        awardId: 'award-1',
+        offerId: offer.id,
+        format: 'dc+sd-jwt',
+        credentialConfigurationId: 'micro_credential_sd_jwt',
+        issuedAt: at(2),
+        audit: { actor: 'wallet', action: 'credential.issued', subject: 'award-1', details: { count: 2 } },
+      } as const
+      // A duplicate id inside the batch fails the statement: no credential, no link, no audit entry.
+      const failing = store.issuedCredentials.recordIssuance({
+        ...issuance,
+        credentials: [
+          { id: 'batch-dup', statusListId: list.id, statusIndex: first },
+          { id: 'batch-dup', statusListId: list.id, statusIndex: second },
+        ],
+      })
+      expect(await codeOf(failing)).toBe('duplicate')
+      expect(await store.issuedCredentials.listByAward(tenantId, 'award-1')).toEqual([])
+      expect(await store.auditLog.list(tenantId, { action: 'credential.issued' })).toEqual([])
+
+      const recorded = await store.issuedCredentials.recordIssuance({
+        ...issuance,
+        credentials: [
+          {
+            id: 'batch-1',
+            holderKeyThumbprint: 't1',
+            statusListId: list.id,
+            statusIndex: first,
+            notificationId: 'n-1',
+          },
+          { id: 'batch-2', holderKeyThumbprint: 't2', statusListId: list.id, statusIndex: second },
+        ],
+      })
+      expect(recorded.map((c) => c.id).sort()).toEqual(['batch-1', 'batch-2'])
+      const { rows } = await store.sql.query<{ credential_id: string }>(
+        'SELECT credential_id FROM status_entries WHERE tenant_id = $1 AND list_id = $2 ORDER BY credential_id',
+        [tenantId, list.id],
+      )
+      expect(rows.map((r) => r.credential_id)).toEqual(['batch-1', 'batch-2'])
+      expect(await store.offers.getById(tenantId, offer.id)).toMatchObject({ state: 'credential_issued' })
+      expect(await store.auditLog.list(tenantId, { action: 'credential.issued' })).toHaveLength(1)
+      expect(await store.issuedCredentials.findByNotificationId(tenantId, 'n-1')).toMatchObject({ id: 'batch-1' })
+    })
+
     it('rolls the status entry back when issuance fails', async () => {
       const store = ctx.store()
       const { tenantId } = await seedTenant(store)
