@@ -34,9 +34,12 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
   }
   program
     .command('demo')
-    .description('build the example micro-credentials of the demo alliance and print their Annex I reports')
+    .description(
+      'build the example micro-credentials of the demo alliance, print their Annex I reports, then issue one to a wallet over OpenID4VCI',
+    )
     .option('-o, --out <dir>', 'output folder', '.alma/demo')
-    .action(async (options: { out: string }) => {
+    .option('--no-issue', 'only build the documents (no issuer, no wallet)')
+    .action(async (options: { out: string; issue: boolean }) => {
       const { annexIReport, formatAnnexIReport } = await import('@alma/elm')
       for (const [awardFile, organisationsFile] of [
         ['ana-andromeda.json', 'organisations.json'],
@@ -53,6 +56,10 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
         console.log(`  EDC document: ${documentPath}`)
         for (const path of pagePaths) console.log(`  certificate page: ${path}`)
         console.log(formatAnnexIReport(annexIReport(document)).replace(/^/gm, '  '))
+      }
+      if (options.issue) {
+        const { runIssuanceDemo } = await import('@alma/issuer')
+        await runIssuanceDemo({ examples })
       }
     })
   return program

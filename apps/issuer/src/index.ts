@@ -1,6 +1,7 @@
 // @alma/issuer: the OpenID4VCI 1.0 issuer agent.
 export * from './admin/index.ts'
 export { type IssuerConfig, type IssuerConfigInput, parseIssuerConfig, zIssuerConfig } from './config.ts'
+export { runIssuanceDemo } from './demo/issuance-demo.ts'
 export { ISSUER_ERRORS, IssuerError, type IssuerErrorCode, writeError } from './errors.ts'
 export { createIssuerApp, type MountRoutes } from './http/app.ts'
 export { type CreateAwardInput, createAward } from './issuance/awards.ts'
