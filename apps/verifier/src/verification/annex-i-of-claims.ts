@@ -41,9 +41,9 @@ export interface DisclosedAnnexIReport {
 export function annexIOfDisclosedClaims(disclosed: Readonly<Record<string, unknown>>): DisclosedAnnexIReport {
   const elements = ANNEX_I_ELEMENTS.map(({ number, name }): DisclosedAnnexIElement => {
     const claims = Object.fromEntries(
-      SD_JWT_CLAIMS.filter((c) => (c.annexI as readonly number[]).includes(number) && Object.hasOwn(disclosed, c.name)).map(
-        (c) => [c.name, disclosed[c.name]],
-      ),
+      SD_JWT_CLAIMS.filter(
+        (c) => (c.annexI as readonly number[]).includes(number) && Object.hasOwn(disclosed, c.name),
+      ).map((c) => [c.name, disclosed[c.name]]),
     )
     return {
       number,

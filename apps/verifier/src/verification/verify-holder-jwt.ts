@@ -16,7 +16,8 @@ export function decodeJws(compact: string): { header: Json; payload: Json } {
   const decode = (segment: string, what: string): Json => {
     if (!/^[A-Za-z0-9_-]+$/.test(segment)) throw new Error(`the ${what} is not base64url`)
     const value = parseStrictJson(Buffer.from(segment, 'base64url').toString('utf8'), { maxDepth: 64 })
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`the ${what} is not a JSON object`)
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error(`the ${what} is not a JSON object`)
     return value as Json
   }
   return { header: decode(parts[0]!, 'JOSE header'), payload: decode(parts[1]!, 'JWS payload') }

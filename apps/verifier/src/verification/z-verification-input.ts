@@ -39,7 +39,9 @@ export const zVpJwtPayload = z.looseObject({
   nbf: z.number().int().optional(),
   exp: z.number().int().optional(),
   vp: z.looseObject({
-    type: z.array(z.string()).refine((t) => t.includes('VerifiablePresentation'), 'must include VerifiablePresentation'),
+    type: z
+      .array(z.string())
+      .refine((t) => t.includes('VerifiablePresentation'), 'must include VerifiablePresentation'),
     holder: z.string().optional(),
     verifiableCredential: z.array(z.string()).length(1, 'carries exactly one VC-JWT'),
   }),

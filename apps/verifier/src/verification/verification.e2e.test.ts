@@ -1,0 +1,334 @@
+// Real credentials of both formats from a running test issuer (@openid4vc/openid4vci as the
+// wallet), presented by hand as a wallet would (VP JWT; SD-JWT + KB-JWT), then verified.
+import { createHash } from 'node:crypto'
+import { EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
+import { createDevCa, createDidResolver } from '@alma/trust'
+import { importJWK, SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { COURSE_ID, startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
+import { testWallet, type WalletKey } from '../../../issuer/src/testing/test-wallet.ts'
+import { type VerificationDeps, verifyPresentedCredential } from './verify-presented-credential.ts'
+
+const AUD = 'x509_san_dns:verifier.example'
+const NONCE = 'n-0S6_WzA2Mj-e2e-nonce-128-bits'
+
+let issuer: TestIssuer
+let deps: VerificationDeps
+interface Issued {
+  vcJwt: string
+  sdJwt: string
+  keys: WalletKey[]
+  awardId: string
+}
+let issued: Issued
+
+async function issueBoth(): Promise<Issued> {
+  const offer = await issuer.offer({})
+  const { client, keys } = await testWallet()
+  const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+    credentialOffer,
+    issuerMetadata,
+  })
+  const out: string[] = []
+  for (const [i, configurationId] of [`${COURSE_ID}_jwt_vc_json`, `${COURSE_ID}_dc_sd_jwt`].entries()) {
+    const { c_nonce } = await client.requestNonce({ issuerMetadata })
+    const { jwt } = await client.createCredentialRequestJwtProof({
+      issuerMetadata,
+      credentialConfigurationId: configurationId,
+      signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[i]!.publicJwk },
+      nonce: c_nonce,
+    })
+    const response = await client.retrieveCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      credentialConfigurationId: configurationId,
+      proofs: { jwt: [jwt] },
+    })
+    out.push((response.credentialResponse as { credentials: { credential: string }[] }).credentials[0]!.credential)
+  }
+  return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId: offer.awardId }
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+async function vpJwt(vcJwt: string, key: WalletKey, claims: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT({
+    aud: AUD,
+    nonce: NONCE,
+    iat: nowSeconds(),
+    vp: {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      type: ['VerifiablePresentation'],
+      verifiableCredential: [vcJwt],
+    },
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+    .sign(await importJWK(key.privateJwk, 'ES256'))
+}
+
+/** Keeps only the disclosures of `names` and adds a KB-JWT (RFC 9901 §4.3). */
+async function presentSdJwt(
+  sdJwt: string,
+  key: WalletKey,
+  names: string[],
+  kb: { claims?: Record<string, unknown>; sdHash?: string } = {},
+): Promise<string> {
+  const [jwt, ...disclosures] = sdJwt.split('~').filter(Boolean)
+  const kept = disclosures.filter((d) => names.includes(JSON.parse(Buffer.from(d, 'base64url').toString())[1]))
+  const presented = `${[jwt, ...kept].join('~')}~`
+  const sdHash = kb.sdHash ?? createHash('sha256').update(presented).digest('base64url')
+  const kbJwt = await new SignJWT({ aud: AUD, nonce: NONCE, iat: nowSeconds(), sd_hash: sdHash, ...kb.claims })
+    .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
+    .sign(await importJWK(key.privateJwk, 'ES256'))
+  return presented + kbJwt
+}
+
+const sdQuery = {
+  id: 'micro_credential',
+  format: 'dc+sd-jwt',
+  meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
+  claims: [{ path: ['eqf_level'] }, { path: ['ects_credits'] }, { path: ['issuing_authority'] }],
+}
+const vcQuery = {
+  id: 'edc',
+  format: 'jwt_vc_json',
+  meta: { type_values: [['VerifiableCredential']] },
+  claims: [{ path: ['credentialSubject', 'familyName'] }],
+}
+const SHOWN = ['eqf_level', 'ects_credits', 'issuing_authority']
+
+const statusOf = (result: { steps: readonly { id: string; status: string }[] }) =>
+  Object.fromEntries(result.steps.map((s) => [s.id, s.status]))
+
+beforeAll(async () => {
+  issuer = await startTestIssuer()
+  deps = {
+    didResolver: createDidResolver({ mode: 'development', devAllowList: [issuer.url] }),
+    trustAnchors: [String(issuer.ca?.certificatePem)],
+    fetchStatusList: async (url) => {
+      const response = await fetch(url)
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      return response.text()
+    },
+  }
+  issued = await issueBoth()
+})
+afterAll(async () => {
+  await issuer?.close()
+})
+
+describe('verifyPresentedCredential against credentials from the running issuer', () => {
+  it('verifies a jwt_vc_json VP JWT: every step OK, Annex I of the EDC', async () => {
+    const result = await verifyPresentedCredential(
+      {
+        credential: { format: 'jwt_vc_json', vp: await vpJwt(issued.vcJwt, issued.keys[0]!) },
+        nonce: NONCE,
+        audience: AUD,
+        credentialQuery: vcQuery,
+        policy: { minEqfLevel: 4, minEcts: 1 },
+      },
+      deps,
+    )
+    expect(result.steps.filter((s) => s.status !== 'OK')).toEqual([])
+    expect(result.verdict).toBe('verified')
+    expect(result.steps.map((s) => s.id)).toEqual([
+      'format-and-query',
+      'signature',
+      'issuer-trust',
+      'holder-binding',
+      'validity',
+      'status',
+      'policy',
+      'annex-i',
+    ])
+    expect(result.annexI).toMatchObject({ isMicroCredential: true })
+  })
+
+  it('verifies a dc+sd-jwt presentation with only eqf_level, ects_credits, issuing_authority disclosed', async () => {
+    const presentation = await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN)
+    const result = await verifyPresentedCredential(
+      {
+        credential: { format: 'dc+sd-jwt', presentation },
+        nonce: NONCE,
+        audience: AUD,
+        credentialQuery: sdQuery,
+        policy: { minEqfLevel: 4 },
+      },
+      deps,
+    )
+    expect(result.steps.filter((s) => s.status !== 'OK')).toEqual([])
+    expect(result.verdict).toBe('verified')
+    expect(Object.keys(result.claims ?? {}).sort()).toEqual([...SHOWN].sort())
+    expect(result.annexI).toMatchObject({ source: 'disclosed-claims' })
+  })
+
+  it('rejects holder-binding faults: nonce, aud, aud array, iat, sd_hash, missing KB-JWT, other key', async () => {
+    const cases: [string, string][] = [
+      ['wrong nonce', await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN, { claims: { nonce: 'other' } })],
+      [
+        'wrong aud',
+        await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN, { claims: { aud: 'x509_san_dns:evil.example' } }),
+      ],
+      ['aud array', await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN, { claims: { aud: [AUD] } })],
+      [
+        'iat far off',
+        await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN, { claims: { iat: nowSeconds() - 3600 } }),
+      ],
+      ['wrong sd_hash', await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN, { sdHash: 'AAAA' })],
+      ['holder key not cnf', await presentSdJwt(issued.sdJwt, issued.keys[2]!, SHOWN)],
+      ['missing KB-JWT', (await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN)).replace(/~[^~]+$/, '~')],
+    ]
+    for (const [name, presentation] of cases) {
+      const result = await verifyPresentedCredential(
+        { credential: { format: 'dc+sd-jwt', presentation }, nonce: NONCE, audience: AUD, credentialQuery: sdQuery },
+        deps,
+      )
+      expect(result.verdict, name).toBe('failed')
+      expect(statusOf(result), name).toMatchObject({ signature: 'OK', 'holder-binding': 'ERROR', validity: 'SKIPPED' })
+      expect(result.steps.find((s) => s.id === 'policy')?.reason, name).toBe('not checked: holder-binding failed')
+      expect(result.claims, name).toBeUndefined()
+    }
+    const vpCases: [string, string][] = [
+      ['vp wrong nonce', await vpJwt(issued.vcJwt, issued.keys[0]!, { nonce: 'other' })],
+      ['vp aud array', await vpJwt(issued.vcJwt, issued.keys[0]!, { aud: [AUD] })],
+      ['vp other key', await vpJwt(issued.vcJwt, issued.keys[2]!)],
+    ]
+    for (const [name, vp] of vpCases) {
+      const result = await verifyPresentedCredential(
+        { credential: { format: 'jwt_vc_json', vp }, nonce: NONCE, audience: AUD, credentialQuery: vcQuery },
+        deps,
+      )
+      expect(statusOf(result), name).toMatchObject({ signature: 'OK', 'holder-binding': 'ERROR', status: 'SKIPPED' })
+    }
+  })
+
+  it('rejects a tampered disclosure and a bad signature at the signature step, claims unread', async () => {
+    const presentation = await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN)
+    const [jwt, first, ...rest] = presentation.split('~')
+    const [salt, name] = JSON.parse(Buffer.from(first!, 'base64url').toString())
+    const forged = Buffer.from(JSON.stringify([salt, name, 8])).toString('base64url')
+    const tampered = [jwt, forged, ...rest].join('~')
+    const [h, p, s] = issued.vcJwt.split('.')
+    const badSig = `${h}.${p}.${s!.slice(0, -4)}AAAA`
+    for (const credential of [
+      { format: 'dc+sd-jwt' as const, presentation: tampered },
+      { format: 'jwt_vc_json' as const, vp: await vpJwt(badSig, issued.keys[0]!) },
+    ]) {
+      const result = await verifyPresentedCredential(
+        {
+          credential,
+          nonce: NONCE,
+          audience: AUD,
+          credentialQuery: credential.format === 'dc+sd-jwt' ? sdQuery : vcQuery,
+        },
+        deps,
+      )
+      expect(result.verdict).toBe('failed')
+      expect(statusOf(result)).toMatchObject({
+        'format-and-query': 'SKIPPED',
+        signature: 'ERROR',
+        'issuer-trust': 'SKIPPED',
+      })
+      expect(result.steps.find((s) => s.id === 'annex-i')?.reason).toBe('not checked: signature failed')
+    }
+  })
+
+  it('rejects a credential that does not match the DCQL query, and a policy the claims do not meet', async () => {
+    const presentation = await presentSdJwt(issued.sdJwt, issued.keys[1]!, ['eqf_level'])
+    const result = await verifyPresentedCredential(
+      {
+        credential: { format: 'dc+sd-jwt', presentation },
+        nonce: NONCE,
+        audience: AUD,
+        credentialQuery: sdQuery,
+        policy: { minEqfLevel: 8 },
+      },
+      deps,
+    )
+    expect(statusOf(result)).toMatchObject({ 'format-and-query': 'ERROR', signature: 'OK', policy: 'ERROR' })
+    expect(result.steps.find((s) => s.id === 'policy')?.reason).toMatch(/^not met: EQF \d < 8/)
+  })
+
+  it('fails closed on an untrusted issuer (empty anchors, another CA) and an unreachable status list', async () => {
+    const presentation = await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN)
+    const vp = await vpJwt(issued.vcJwt, issued.keys[0]!)
+    const other = await createDevCa({ name: 'Other CA', country: 'DE', now: new Date() })
+    for (const trustAnchors of [[], [other.certificatePem]]) {
+      for (const credential of [
+        { format: 'dc+sd-jwt' as const, presentation },
+        { format: 'jwt_vc_json' as const, vp },
+      ]) {
+        const result = await verifyPresentedCredential(
+          {
+            credential,
+            nonce: NONCE,
+            audience: AUD,
+            credentialQuery: credential.format === 'dc+sd-jwt' ? sdQuery : vcQuery,
+          },
+          { ...deps, trustAnchors },
+        )
+        expect(statusOf(result)).toMatchObject({
+          signature: 'OK',
+          'issuer-trust': 'ERROR',
+          'holder-binding': 'SKIPPED',
+        })
+      }
+    }
+    const unreachable = await verifyPresentedCredential(
+      { credential: { format: 'dc+sd-jwt', presentation }, nonce: NONCE, audience: AUD, credentialQuery: sdQuery },
+      {
+        ...deps,
+        fetchStatusList: async () => {
+          throw new Error('connect ECONNREFUSED')
+        },
+      },
+    )
+    expect(unreachable.verdict).toBe('failed')
+    expect(unreachable.steps.find((s) => s.id === 'status')?.reason).toMatch(/unreachable, failing closed/)
+  })
+
+  it('rejects both formats once the issuer revokes them', async () => {
+    const fresh = await issueBoth()
+    const records = await issuer.store.issuedCredentials.listByAward('uni-a', fresh.awardId)
+    expect(records).toHaveLength(2)
+    for (const record of records) {
+      await issuer.store.statusLists.setStatus(
+        'uni-a',
+        String(record.statusListId),
+        Number(record.statusIndex),
+        1,
+        new Date(),
+      )
+    }
+    const sd = await verifyPresentedCredential(
+      {
+        credential: { format: 'dc+sd-jwt', presentation: await presentSdJwt(fresh.sdJwt, fresh.keys[1]!, SHOWN) },
+        nonce: NONCE,
+        audience: AUD,
+        credentialQuery: sdQuery,
+      },
+      deps,
+    )
+    expect(sd.steps.find((s) => s.id === 'status')).toMatchObject({
+      status: 'ERROR',
+      reason: expect.stringMatching(/^revoked/),
+    })
+    const vc = await verifyPresentedCredential(
+      {
+        credential: { format: 'jwt_vc_json', vp: await vpJwt(fresh.vcJwt, fresh.keys[0]!) },
+        nonce: NONCE,
+        audience: AUD,
+        credentialQuery: vcQuery,
+      },
+      deps,
+    )
+    expect(vc.steps.find((s) => s.id === 'status')).toMatchObject({
+      status: 'ERROR',
+      reason: expect.stringMatching(/^revoked/),
+    })
+    expect(vc.verdict).toBe('failed')
+  })
+})
