@@ -12,7 +12,7 @@ import { DIDResolverPlugin } from '@veramo/did-resolver'
 import { decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COURSE_ID, startTestIssuer, type TestIssuer } from './testing/issuer-harness.ts'
-import { testWallet } from './testing/test-wallet.ts'
+import { requestCredential, testWallet } from './testing/test-wallet.ts'
 
 let issuer: TestIssuer
 beforeAll(async () => {
@@ -41,21 +41,12 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
 
     const issued: string[] = []
     for (const [i, configurationId] of credentialOffer.credential_configuration_ids.entries()) {
-      const { c_nonce } = await client.requestNonce({ issuerMetadata })
-      const key = keys[i]!
-      const { jwt } = await client.createCredentialRequestJwtProof({
-        issuerMetadata,
-        credentialConfigurationId: configurationId,
-        signer: { method: 'jwk', alg: 'ES256', publicJwk: key.publicJwk },
-        nonce: c_nonce,
-      })
-      const response = await client.retrieveCredentials({
+      const body = (await requestCredential(client, {
         issuerMetadata,
         accessToken: accessTokenResponse.access_token,
-        credentialConfigurationId: configurationId,
-        proofs: { jwt: [jwt] },
-      })
-      const body = response.credentialResponse as { credentials: { credential: string }[]; notification_id: string }
+        configurationId,
+        key: keys[i]!,
+      })) as { credentials: { credential: string }[]; notification_id: string }
       expect(body.credentials).toHaveLength(1)
       issued.push(body.credentials[0]!.credential)
       await client.sendNotification({
@@ -306,21 +297,13 @@ describe('batch and deferred issuance', () => {
       credentialOffer,
       issuerMetadata,
     })
-    const { c_nonce } = await client.requestNonce({ issuerMetadata })
-    const configurationId = `${COURSE_ID}_jwt_vc_json`
-    const { jwt } = await client.createCredentialRequestJwtProof({
-      issuerMetadata,
-      credentialConfigurationId: configurationId,
-      signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[0]!.publicJwk },
-      nonce: c_nonce,
-    })
-    const pending = await client.retrieveCredentials({
+    const pending = await requestCredential(client, {
       issuerMetadata,
       accessToken: accessTokenResponse.access_token,
-      credentialConfigurationId: configurationId,
-      proofs: { jwt: [jwt] },
+      configurationId: `${COURSE_ID}_jwt_vc_json`,
+      key: keys[0]!,
     })
-    const { transaction_id: transactionId } = pending.credentialResponse as { transaction_id: string }
+    const transactionId = String(pending.transaction_id)
     expect(transactionId).toEqual(expect.any(String))
 
     // Still held: issuance_pending with an interval.

@@ -84,3 +84,29 @@ export async function proofFor(
   })
   return jwt
 }
+
+/** One credential request (VCI 1.0 §8) with a fresh nonce and one proof by `key`; the response body. */
+export async function requestCredential(
+  client: WalletClient,
+  options: {
+    issuerMetadata: IssuerMetadata
+    accessToken: string
+    configurationId: string
+    key: WalletKey
+    dpop?: Parameters<WalletClient['retrieveCredentials']>[0]['dpop']
+  },
+) {
+  const jwt = await proofFor(client, options.issuerMetadata, options.configurationId, options.key)
+  const response = await client.retrieveCredentials({
+    issuerMetadata: options.issuerMetadata,
+    accessToken: options.accessToken,
+    credentialConfigurationId: options.configurationId,
+    proofs: { jwt: [jwt] },
+    ...(options.dpop ? { dpop: options.dpop } : {}),
+  })
+  return response.credentialResponse as {
+    credentials?: { credential: string }[]
+    notification_id?: string
+    transaction_id?: string
+  }
+}

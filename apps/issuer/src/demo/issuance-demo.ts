@@ -12,7 +12,7 @@ import { createAward } from '../issuance/awards.ts'
 import { createOffer } from '../issuance/offers.ts'
 import { provisionTenant } from '../issuance/provision-tenant.ts'
 import { startIssuer } from '../issuer-server.ts'
-import { demoWallet, proofFor, redeemOffer } from './demo-wallet.ts'
+import { demoWallet, redeemOffer, requestCredential } from './demo-wallet.ts'
 
 const quiet = { info() {}, warn() {}, error() {} }
 
@@ -75,15 +75,13 @@ export async function runIssuanceDemo(options: IssuanceDemoOptions): Promise<voi
     const { credentialOffer, issuerMetadata, accessToken } = await redeemOffer(client, offer.offerUri, offer.txCode)
     print(`wallet: metadata read (OpenID4VCI ${issuerMetadata.originalDraftVersion}), token received with the tx_code`)
     for (const [i, configurationId] of credentialOffer.credential_configuration_ids.entries()) {
-      const jwt = await proofFor(client, issuerMetadata, configurationId, keys[i] ?? keys[0]!)
-      const response = await client.retrieveCredentials({
+      const body = await requestCredential(client, {
         issuerMetadata,
         accessToken,
-        credentialConfigurationId: configurationId,
-        proofs: { jwt: [jwt] },
+        configurationId,
+        key: keys[i] ?? keys[0]!,
       })
-      const credential = (response.credentialResponse as { credentials: { credential: string }[] }).credentials[0]!
-        .credential
+      const credential = body.credentials?.[0]?.credential ?? ''
       print(`wallet: received ${configurationId} (${credential.length.toLocaleString('en')} characters)`)
       if (configurationId.endsWith('_dc_sd_jwt')) {
         const header = decodeProtectedHeader(credential.split('~')[0]!)

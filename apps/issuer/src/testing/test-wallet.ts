@@ -3,6 +3,7 @@ export {
   demoWallet as testWallet,
   proofFor,
   redeemOffer,
+  requestCredential,
   thumbprint,
   type WalletKey,
   walletKey,

@@ -6,7 +6,7 @@ import { createDevCa, createDidResolver } from '@alma/trust'
 import { importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COURSE_ID, startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
-import { testWallet, type WalletKey } from '../../../issuer/src/testing/test-wallet.ts'
+import { requestCredential, testWallet, type WalletKey } from '../../../issuer/src/testing/test-wallet.ts'
 import { type VerificationDeps, verifyPresentedCredential } from './verify-presented-credential.ts'
 
 const AUD = 'x509_san_dns:verifier.example'
@@ -33,20 +33,13 @@ async function issueBoth(): Promise<Issued> {
   })
   const out: string[] = []
   for (const [i, configurationId] of [`${COURSE_ID}_jwt_vc_json`, `${COURSE_ID}_dc_sd_jwt`].entries()) {
-    const { c_nonce } = await client.requestNonce({ issuerMetadata })
-    const { jwt } = await client.createCredentialRequestJwtProof({
-      issuerMetadata,
-      credentialConfigurationId: configurationId,
-      signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[i]!.publicJwk },
-      nonce: c_nonce,
-    })
-    const response = await client.retrieveCredentials({
+    const body = await requestCredential(client, {
       issuerMetadata,
       accessToken: accessTokenResponse.access_token,
-      credentialConfigurationId: configurationId,
-      proofs: { jwt: [jwt] },
+      configurationId,
+      key: keys[i]!,
     })
-    out.push((response.credentialResponse as { credentials: { credential: string }[] }).credentials[0]!.credential)
+    out.push(body.credentials?.[0]?.credential ?? '')
   }
   return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId: offer.awardId }
 }
