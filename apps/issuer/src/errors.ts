@@ -90,6 +90,15 @@ function isKnownCode(code: string): code is IssuerErrorCode {
 }
 
 /**
+ * A library's description as we may send it: @openid4vc/oauth2 sometimes appends a nested
+ * error's JSON body after a line break, and RFC 6749 §5.2 allows no line breaks in
+ * `error_description`; the first line is the description.
+ */
+function firstLine(description: string | undefined, fallback: string): string {
+  return description?.split('\n')[0] || fallback
+}
+
+/**
  * Maps an error from the protocol libraries to ours by its OAuth `error` code (never by message
  * text). Anything unknown becomes a 500 that says nothing about its cause.
  */
@@ -98,17 +107,21 @@ export function toIssuerError(error: unknown): IssuerError {
   if (error instanceof Oauth2ResourceUnauthorizedError) {
     const challenge = error.wwwAuthenticateHeaders[0]
     const code = (challenge?.error ?? 'invalid_token') as `${Oauth2ErrorCodes}`
-    return new IssuerError(isKnownCode(code) ? code : 'invalid_token', challenge?.error_description ?? 'unauthorized', {
-      status: 401,
-      internal: error.message,
-      cause: error,
-      wwwAuthenticate: challengeHeader(challenge?.scheme ?? 'DPoP', isKnownCode(code) ? code : 'invalid_token'),
-    })
+    return new IssuerError(
+      isKnownCode(code) ? code : 'invalid_token',
+      firstLine(challenge?.error_description, 'unauthorized'),
+      {
+        status: 401,
+        internal: error.message,
+        cause: error,
+        wwwAuthenticate: challengeHeader(challenge?.scheme ?? 'DPoP', isKnownCode(code) ? code : 'invalid_token'),
+      },
+    )
   }
   if (error instanceof Oauth2ServerErrorResponseError) {
     const { error: code, error_description } = error.errorResponse
     const known = isKnownCode(code) ? code : 'invalid_request'
-    return new IssuerError(known, error_description ?? code, {
+    return new IssuerError(known, firstLine(error_description, code), {
       internal: error.message,
       cause: error,
       ...(error.status === 401 ? { status: 401 } : {}),

@@ -2,7 +2,7 @@
 // our keys: access tokens are signed with the tenant's active key through @alma/trust's signer;
 // wallet JWTs (DPoP, key proofs) are verified with jose against the key the JWT names.
 import { createHash, randomBytes, X509Certificate } from 'node:crypto'
-import { resolveVerificationKey, type Signer } from '@alma/trust'
+import { hasPrivateJwkMembers, resolveVerificationKey, type Signer } from '@alma/trust'
 import {
   type CallbackContext,
   clientAuthenticationNone,
@@ -16,16 +16,6 @@ import { importJWK, type JWK, jwtVerify, type KeyObject } from 'jose'
 
 /** JWS algorithms we accept from wallets (HAIP 1.0 §7: ES256 mandatory). Never `none` or HMAC (RFC 8725 §3.1). */
 export const WALLET_SIGNING_ALGS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const
-
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
-
-export function hasPrivateMembers(jwk: object): boolean {
-  return PRIVATE_JWK_MEMBERS.some((m) => m in jwk)
-}
-
-export function sha256(data: Uint8Array | string): Uint8Array {
-  return createHash('sha256').update(data).digest()
-}
 
 function hash(data: Uint8Array, alg: HashAlgorithm): Uint8Array {
   const name = { [HashAlgorithm.Sha256]: 'sha256', [HashAlgorithm.Sha384]: 'sha384', [HashAlgorithm.Sha512]: 'sha512' }[
@@ -41,7 +31,7 @@ const IMPORTED_KEYS_MAX = 1024
 
 /** Public keys as jose wants them, imported once per (JWK, alg). */
 function importPublic(jwk: Jwk, alg: string): Promise<KeyObject | CryptoKey | Uint8Array> {
-  if (hasPrivateMembers(jwk)) return Promise.reject(new Error('a public key must not carry private members'))
+  if (hasPrivateJwkMembers(jwk)) return Promise.reject(new Error('a public key must not carry private members'))
   const cacheKey = `${alg}\u0000${JSON.stringify(jwk)}`
   let imported = importedKeys.get(cacheKey)
   if (!imported) {

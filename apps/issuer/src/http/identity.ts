@@ -4,6 +4,7 @@
 import { createDidWebDocument, parseDidWeb } from '@alma/trust'
 import type { Router } from 'express'
 import type { IssuerContext } from '../issuance/issuer-context.ts'
+import { publishedJwk } from '../issuance/published-keys.ts'
 import { tenantEndpoint } from './handler.ts'
 
 export function mountIdentity(router: Router, ctx: IssuerContext): void {
@@ -14,11 +15,7 @@ export function mountIdentity(router: Router, ctx: IssuerContext): void {
       res
         .type('application/jwk-set+json')
         .set('Cache-Control', 'public, max-age=60')
-        .send(
-          JSON.stringify({
-            keys: keys.map((k) => ({ ...k.publicJwk, kid: `${tenant.urls.did}#${k.kid}`, alg: k.alg, use: 'sig' })),
-          }),
-        )
+        .send(JSON.stringify({ keys: keys.map((k) => publishedJwk(k, tenant.urls.did)) }))
     }),
   )
   router.get(

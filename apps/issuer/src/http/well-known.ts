@@ -2,6 +2,7 @@
 // the tenant path, and the appended form draft wallets still fetch (protocols.md).
 import type { Router } from 'express'
 import type { IssuerContext } from '../issuance/issuer-context.ts'
+import { publishedJwk } from '../issuance/published-keys.ts'
 import { tenantEndpoint } from './handler.ts'
 
 export function mountWellKnown(router: Router, ctx: IssuerContext): void {
@@ -26,13 +27,7 @@ export function mountWellKnown(router: Router, ctx: IssuerContext): void {
     res.set('Cache-Control', 'public, max-age=300').json({
       issuer: tenant.urls.issuer,
       jwks: {
-        keys: keys.map((k) => ({
-          ...k.publicJwk,
-          kid: `${tenant.urls.did}#${k.kid}`,
-          alg: k.alg,
-          use: 'sig',
-          ...(k.x5c ? { x5c: k.x5c } : {}),
-        })),
+        keys: keys.map((k) => publishedJwk(k, tenant.urls.did, { x5c: true })),
       },
     })
   })

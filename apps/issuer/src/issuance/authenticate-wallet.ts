@@ -1,9 +1,9 @@
 // Resource requests (credential, deferred, notification): the access token and its DPoP proof
 // (RFC 6750 §2, RFC 9449 §7), then the offer the token was issued for.
 import type { Offer } from '@alma/store'
-import { Oauth2ResourceUnauthorizedError, type RequestLike, SupportedAuthenticationScheme } from '@openid4vc/oauth2'
+import { type RequestLike, SupportedAuthenticationScheme } from '@openid4vc/oauth2'
 import { decodeJwt } from 'jose'
-import { challengeHeader, IssuerError, toIssuerError } from '../errors.ts'
+import { challengeHeader, IssuerError } from '../errors.ts'
 import { assertDpopFresh, assertDpopShape } from './dpop-freshness.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 
@@ -55,27 +55,15 @@ export async function authenticateWallet(
       status: 401,
     })
   }
-  const { tokenPayload } = await tenant.resourceServer
-    .verifyResourceRequest({
-      authorizationServers: [tenant.authorizationServerMetadata],
-      request,
-      resourceServer: tenant.urls.issuer,
-      allowedAuthenticationSchemes: tenant.settings.dpopRequired
-        ? [SupportedAuthenticationScheme.DPoP]
-        : [SupportedAuthenticationScheme.DPoP, SupportedAuthenticationScheme.Bearer],
-      now: ctx.now(),
-    })
-    .catch((error: unknown) => {
-      // @openid4vc/oauth2 appends the nested error's JSON body to its description; RFC 6749 §5.2
-      // allows no line breaks or double quotes in error_description, so only the first line is sent.
-      if (!(error instanceof Oauth2ResourceUnauthorizedError)) throw error
-      const e = toIssuerError(error)
-      throw new IssuerError(e.code, e.description.split('\n')[0] || e.code, {
-        status: 401,
-        cause: error,
-        ...(e.wwwAuthenticate ? { wwwAuthenticate: e.wwwAuthenticate } : {}),
-      })
-    })
+  const { tokenPayload } = await tenant.resourceServer.verifyResourceRequest({
+    authorizationServers: [tenant.authorizationServerMetadata],
+    request,
+    resourceServer: tenant.urls.issuer,
+    allowedAuthenticationSchemes: tenant.settings.dpopRequired
+      ? [SupportedAuthenticationScheme.DPoP]
+      : [SupportedAuthenticationScheme.DPoP, SupportedAuthenticationScheme.Bearer],
+    now: ctx.now(),
+  })
   if (tokenPayload.iss !== tenant.urls.issuer) throw unauthorized('the access token is not from this issuer', scheme)
   const dpopJwt = request.headers.get('dpop')
   if (tokenPayload.cnf?.jkt && dpopJwt) {

@@ -1,10 +1,9 @@
 // Key proofs of a credential request (OpenID4VCI 1.0 §8.2.1.1 and Appendix F.1): every rule the
 // spec and security.md name, checked before the library verifies the signature.
-import { resolveVerificationKey } from '@alma/trust'
-import type { Jwk } from '@openid4vc/oauth2'
+import { hasPrivateJwkMembers } from '@alma/trust'
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import { IssuerError } from '../errors.ts'
-import { hasPrivateMembers, WALLET_SIGNING_ALGS } from '../oauth-callbacks.ts'
+import { WALLET_SIGNING_ALGS } from '../oauth-callbacks.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 
 /** The key a credential is bound to: a DID (jwt_vc_json `credentialSubject.id`) or a JWK (`cnf`). */
@@ -39,7 +38,7 @@ function checkProofShape(ctx: IssuerContext, tenant: TenantRuntime, jwt: string,
   if (header.crit !== undefined) throw invalidProof('crit is not supported', index, total)
   const keyMembers = (['kid', 'jwk', 'x5c'] as const).filter((m) => header[m] !== undefined)
   if (keyMembers.length !== 1) throw invalidProof('exactly one of kid, jwk or x5c must name the key', index, total)
-  if (header.jwk && hasPrivateMembers(header.jwk))
+  if (header.jwk && hasPrivateJwkMembers(header.jwk))
     throw invalidProof('jwk must not contain private key members', index, total)
   if (header.kid !== undefined && !header.kid.startsWith('did:')) {
     throw invalidProof('kid must be a DID URL (did:key, did:jwk or did:web)', index, total)
@@ -98,17 +97,11 @@ export async function verifyProofs(
         },
       )
     }
-    if (signer.method === 'jwk') holders.push({ jwk: signer.publicJwk as JWK })
-    else if (signer.method === 'did') {
-      const resolved = await resolveVerificationKey(ctx.didResolver, signer.didUrl, { purpose: 'authentication' })
-      holders.push({ jwk: resolved.jwk, did: resolved.did })
-    } else if (signer.method === 'x5c') {
-      const { X509Certificate } = await import('node:crypto')
-      const leaf = new X509Certificate(Buffer.from(signer.x5c[0] ?? '', 'base64'))
-      holders.push({ jwk: leaf.publicKey.export({ format: 'jwk' }) as JWK })
-    } else throw invalidProof('unsupported key reference', i, total)
+    // The verification callback (oauth-callbacks.ts) already resolved the key the proof names —
+    // jwk, DID URL or x5c leaf — and the library hands it back as signer.publicJwk.
+    const jwk = (signer as { publicJwk?: JWK }).publicJwk
+    if (!jwk) throw invalidProof('unsupported key reference', i, total)
+    holders.push(signer.method === 'did' ? { jwk, did: signer.didUrl.split('#')[0] } : { jwk })
   }
   return { nonce, holders }
 }
-
-export type { Jwk }

@@ -142,7 +142,7 @@ export async function handleCredentialRequest(
   const now = ctx.now()
   await spendCNonce(ctx, tenant, nonce, now)
   // Step 5: the award behind the offer.
-  const award = await ctx.store.awards.getWithoutDocument(tenant.id, wallet.offer.awardId)
+  const award = await ctx.awardWithDocument(tenant.id, wallet.offer.awardId)
   if (!award || award.state === 'revoked')
     throw new IssuerError('credential_request_denied', 'this award is no longer available')
   if (award.state === 'held') {
@@ -192,7 +192,7 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
  */
 export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
   const { award, configuration, holders, now } = input
-  const edc = (award.edc ?? (await ctx.awardDocument(tenant.id, award.id))) as EdcDocument | undefined
+  const edc = award.edc as EdcDocument | undefined
   if (!edc) throw new IssuerError('credential_request_denied', 'this award has no credential document yet')
   const notificationId = randomToken(16)
   const list = await ctx.currentStatusList(tenant.id, configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token')

@@ -35,7 +35,7 @@ export async function handleDeferredRequest(
       'the transaction_id is unknown, already used, or not of this access token',
     )
   }
-  const award = await ctx.store.awards.getWithoutDocument(tenant.id, wallet.offer.awardId)
+  const award = await ctx.awardWithDocument(tenant.id, wallet.offer.awardId)
   if (!award || award.state === 'revoked')
     throw new IssuerError('credential_request_denied', 'this award was withdrawn')
   if (award.state === 'held') {

@@ -1,14 +1,14 @@
 import type { Store } from '@alma/store'
+import { hasPrivateJwkMembers } from '@alma/trust'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import { IssuerError } from '../errors.ts'
-import { hasPrivateMembers } from '../oauth-callbacks.ts'
+import { challengeHeader, IssuerError } from '../errors.ts'
 import { hashValue } from './secrets.ts'
 
 function dpopFailure(status: 400 | 401) {
   return (why: string) =>
     new IssuerError('invalid_dpop_proof', why, {
       status,
-      ...(status === 401 ? { wwwAuthenticate: 'DPoP error="invalid_dpop_proof", algs="ES256"' } : {}),
+      ...(status === 401 ? { wwwAuthenticate: challengeHeader('DPoP', 'invalid_dpop_proof') } : {}),
     })
 }
 
@@ -38,7 +38,7 @@ export function assertDpopShape(options: {
     throw fail(`the DPoP proof's alg ${String(header.alg)} is not one of ${options.allowedAlgs.join(', ')}`)
   }
   if (typeof header.jwk !== 'object' || header.jwk === null) throw fail('the DPoP proof must carry its key in jwk')
-  if (hasPrivateMembers(header.jwk)) throw fail("the DPoP proof's jwk must not contain private key members")
+  if (hasPrivateJwkMembers(header.jwk)) throw fail("the DPoP proof's jwk must not contain private key members")
   if (typeof claims.iat !== 'number') throw fail('the DPoP proof has no iat')
   if (typeof claims.jti !== 'string') throw fail('the DPoP proof has no jti')
   if (typeof claims.htm !== 'string' || typeof claims.htu !== 'string') throw fail('the DPoP proof needs htm and htu')

@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
-import type { StatusList, Store } from '@alma/store'
+import { createHmac, hkdfSync } from 'node:crypto'
+import type { Award, StatusList, Store } from '@alma/store'
 import type { Kek, Signer, TenantKeyring } from '@alma/trust'
 import {
   type AuthorizationServerMetadata,
@@ -20,6 +20,7 @@ import type { IssuerConfig } from '../config.ts'
 import { IssuerError } from '../errors.ts'
 import { issuerCallbacks, WALLET_SIGNING_ALGS } from '../oauth-callbacks.ts'
 import { credentialConfigurationsOf } from './credential-configurations.ts'
+import { publishedJwk } from './published-keys.ts'
 import { type TenantUrls, tenantUrls } from './tenant-urls.ts'
 
 /** What a tenant may set about issuance (kept in `tenants.config`). */
@@ -65,7 +66,6 @@ export interface IssuerContext {
   readonly didResolver: Resolvable
   readonly log: Logger
   readonly now: () => Date
-  readonly random: (bytes: number) => Uint8Array
   /** A tenant's runtime; `not_found` when there is no such tenant. */
   tenant(tenantId: string): Promise<TenantRuntime>
   /** Forget cached metadata after a course changed (this process; others refresh within seconds). */
@@ -74,8 +74,12 @@ export interface IssuerContext {
   readonly nonceKey: Uint8Array
   /** The pre-authorized code of an offer: derived, never stored (only its hash is). */
   preAuthorizedCodeFor(tenantId: string, offerId: string): string
-  /** An award's EDC document; documents never change once built, so they are cached. */
-  awardDocument(tenantId: string, awardId: string): Promise<unknown>
+  /**
+   * An award with its EDC document, in one read: the state always from the store, the document
+   * (often hundreds of KB with its pages) from a cache once read — documents never change once
+   * built.
+   */
+  awardWithDocument(tenantId: string, awardId: string): Promise<Award | undefined>
   /**
    * The status list new credentials of a format go on. Reused for a while in this process
    * (ensureList counts entries); allocation itself is atomic in the store, so a list shared by
@@ -133,19 +137,10 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
   async function jwksOf(tenantId: string) {
     const cached = jwksCache.get(tenantId)
     if (cached && cached.until > Date.now()) return cached.value
-    const value = (async () => {
-      const keys = await options.keyring.verificationKeys(tenantId)
-      const active = await signer.activeKey(tenantId).catch(() => undefined)
-      const didOf = active?.headerKid.split('#')[0]
-      return {
-        keys: keys.map((k) => ({
-          ...(k.publicJwk as Record<string, unknown>),
-          kid: didOf ? `${didOf}#${k.kid}` : k.kid,
-          alg: k.alg,
-          use: 'sig',
-        })) as import('@openid4vc/oauth2').Jwk[],
-      }
-    })()
+    const did = tenantUrls(config.baseUrl, tenantId).did
+    const value = options.keyring
+      .verificationKeys(tenantId)
+      .then((keys) => ({ keys: keys.map((k) => publishedJwk(k, did)) as import('@openid4vc/oauth2').Jwk[] }))
     jwksCache.set(tenantId, { until: Date.now() + ttl, value })
     value.catch(() => jwksCache.delete(tenantId))
     return value
@@ -214,7 +209,7 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
   }
 
   // Bounded caches: a Map keeps insertion order, so the first key is the oldest.
-  const documents = new Map<string, Promise<unknown>>()
+  const documents = new Map<string, unknown>()
   const DOCUMENT_CACHE_SIZE = 256
   const lists = new Map<string, { until: number; uses: number; list: Promise<StatusList> }>()
   const LIST_REUSE_MS = 5_000
@@ -228,7 +223,6 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
     didResolver: options.didResolver,
     log: options.log,
     now,
-    random: (n) => randomBytes(n),
     nonceKey,
     tenant(tenantId) {
       let runtime = runtimes.get(tenantId)
@@ -244,16 +238,19 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
       jwksCache.delete(tenantId)
       runtimes.delete(tenantId)
     },
-    awardDocument(tenantId, awardId) {
+    async awardWithDocument(tenantId, awardId) {
       const key = `${tenantId}\u0000${awardId}`
-      let document = documents.get(key)
-      if (!document) {
-        document = store.awards.get(tenantId, awardId).then((award) => award?.edc)
-        documents.set(key, document)
-        document.catch(() => documents.delete(key))
+      const cached = documents.get(key)
+      if (cached !== undefined) {
+        const award = await store.awards.getWithoutDocument(tenantId, awardId)
+        return award && { ...award, edc: cached }
+      }
+      const award = await store.awards.get(tenantId, awardId)
+      if (award?.edc !== undefined) {
+        documents.set(key, award.edc)
         if (documents.size > DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value as string)
       }
-      return document
+      return award
     },
     currentStatusList(tenantId, format) {
       const key = `${tenantId}\u0000${format}`

@@ -1,10 +1,9 @@
 import { type KeyObject, X509Certificate } from 'node:crypto'
-import { parseStrictJson } from '@alma/trust'
+import { hasPrivateJwkMembers, parseStrictJson } from '@alma/trust'
 import { compactVerify, importJWK, type JWK } from 'jose'
 
 /** Holder (wallet) signatures we accept: HAIP's ES256 and the other asymmetric ones we issue to. */
 export const HOLDER_JWS_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'EdDSA']
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
 export type Json = Record<string, unknown>
 
@@ -49,7 +48,7 @@ export async function verifyHolderJws(
   let verificationKey: KeyObject | CryptoKey | Uint8Array
   if ('kty' in key && typeof (key as JWK).kty === 'string') {
     const jwk = key as JWK
-    if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new Error('the holder key has private members')
+    if (hasPrivateJwkMembers(jwk)) throw new Error('the holder key has private members')
     verificationKey = await importJWK(jwk, alg)
   } else {
     verificationKey = key as KeyObject

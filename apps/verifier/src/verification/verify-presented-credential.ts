@@ -92,15 +92,8 @@ interface VerifiedCredential {
   readonly issuer: string
   /** The key's certificate chain and DID, for issuer trust. */
   readonly header: Json
-  /**
-   * When the seal certificate and alliance membership are judged. Our issuers round `iat` down
-   * (security.md: do not reveal the issuance second), and there is no trusted timestamp in a
-   * JWT, so `iat` proves no signing time: we judge at verification time, which fails closed.
-   */
-  readonly signingTime: Date
   readonly dcql: DcqlCredential
   readonly claims: Record<string, unknown>
-  readonly holderBound: boolean
   readonly trust: () => Promise<VerificationStep & { did?: string }>
   readonly holderBinding: (requireBinding: boolean) => Promise<VerificationStep>
   readonly validity: () => VerificationStep
@@ -213,6 +206,9 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
     now: signatureTime(unverified, ctx.now),
   })
   const { payload, header, edc } = verified
+  // When the seal certificate and alliance membership are judged. Our issuers round `iat` down
+  // (security.md: do not reveal the issuance second), and there is no trusted timestamp in a JWT,
+  // so `iat` proves no signing time: we judge at verification time, which fails closed.
   const signingTime = ctx.now
   let parsed: ParsedEdc | undefined
   const parsedEdc = () => {
@@ -222,9 +218,7 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
   return {
     issuer: payload.iss,
     header,
-    signingTime,
     claims: payload.vc,
-    holderBound: verified.holder !== undefined,
     dcql: {
       credential_format: 'jwt_vc_json',
       type: payload.vc.type,
@@ -382,13 +376,14 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
   })
   const { payload, header, disclosed } = verified
   const x5c = Array.isArray(header.x5c) ? (header.x5c as string[]) : []
+  // When the seal certificate and alliance membership are judged. Our issuers round `iat` down
+  // (security.md: do not reveal the issuance second), and there is no trusted timestamp in a JWT,
+  // so `iat` proves no signing time: we judge at verification time, which fails closed.
   const signingTime = ctx.now
   return {
     issuer: payload.iss,
     header,
-    signingTime,
     claims: disclosed,
-    holderBound: payload.cnf !== undefined,
     dcql: {
       credential_format: 'dc+sd-jwt',
       vct: payload.vct,

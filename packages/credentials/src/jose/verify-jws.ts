@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { parseStrictJson } from '@alma/trust'
+import { hasPrivateJwkMembers, parseStrictJson } from '@alma/trust'
 import { compactVerify, importJWK, type JWK } from 'jose'
 import { CredentialError } from '../errors.ts'
 
@@ -26,7 +26,6 @@ export type ResolveIssuerKey = (jws: UnverifiedJws) => Promise<CryptoKey | KeyOb
 export const DEFAULT_JWS_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'EdDSA']
 
 const NEVER_ALLOWED = /^(none|HS\d+)$/i
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 /** An EDC document nests deeper than the usual 32 levels (subject → claim → assessment → body → address…). */
 const MAX_JSON_DEPTH = 64
 const MAX_JWS_LENGTH = 2_000_000
@@ -104,7 +103,7 @@ export function checkJoseHeader(
 async function importKey(key: CryptoKey | KeyObject | JWK, alg: string): Promise<CryptoKey | KeyObject | Uint8Array> {
   if (typeof (key as JWK).kty !== 'string') return key as CryptoKey | KeyObject
   const jwk = key as JWK
-  if (PRIVATE_MEMBERS.some((m) => m in jwk)) {
+  if (hasPrivateJwkMembers(jwk)) {
     throw new CredentialError('issuer_key_unresolved', 'the resolved key has private or symmetric members')
   }
   try {

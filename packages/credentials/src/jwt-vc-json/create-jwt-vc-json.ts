@@ -1,5 +1,6 @@
 import { type EdcDocument, parseEdc } from '@alma/elm'
 import type { Signer } from '@alma/trust'
+import { hasPrivateJwkMembers } from '@alma/trust'
 import type { JWK } from 'jose'
 import { CredentialError } from '../errors.ts'
 import { numericDate, roundDownInstant, type TimeGranularity } from '../jose/time.ts'
@@ -25,8 +26,6 @@ export interface CreateJwtVcJsonInput {
   /** How coarsely `iat` / `nbf` are written; default `hour`. */
   readonly granularity?: TimeGranularity
 }
-
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
 /** The `credentialStatus` of a VC (Bitstring Status List v1.0 §2.1), its index as a string. */
 export function bitstringStatusEntry(status: NonNullable<CreateJwtVcJsonInput['status']>): BitstringStatusListEntry {
@@ -68,7 +67,7 @@ export async function createJwtVcJson(input: CreateJwtVcJsonInput): Promise<stri
   if ('did' in holder && !/^did:[a-z0-9]+:\S+$/.test(holder.did)) {
     throw new CredentialError('invalid_input', 'the holder DID is not a DID')
   }
-  if ('jwk' in holder && PRIVATE_MEMBERS.some((m) => m in holder.jwk)) {
+  if ('jwk' in holder && hasPrivateJwkMembers(holder.jwk)) {
     throw new CredentialError('invalid_input', 'the holder JWK has private members')
   }
   const granularity = input.granularity ?? 'hour'

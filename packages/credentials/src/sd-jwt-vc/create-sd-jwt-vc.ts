@@ -1,6 +1,7 @@
 import { createHash, getRandomValues } from 'node:crypto'
 import { type EdcDocument, parseEdc } from '@alma/elm'
 import type { Signer } from '@alma/trust'
+import { hasPrivateJwkMembers } from '@alma/trust'
 import { pack } from '@sd-jwt/core'
 import type { DisclosureFrame } from '@sd-jwt/types'
 import type { JWK } from 'jose'
@@ -34,8 +35,6 @@ export interface CreateSdJwtVcInput {
   readonly randomBytes?: (length: number) => Uint8Array
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
-
 /** RFC 9901 §4.1.1 default digest: SHA-256 over the ASCII of the disclosure. */
 function sha256(data: string | ArrayBuffer): Uint8Array {
   return createHash('sha256')
@@ -54,7 +53,7 @@ function sha256(data: string | ArrayBuffer): Uint8Array {
  * @returns the compact SD-JWT `<jwt>~<disclosure>~…~` (no Key Binding JWT: the holder adds it).
  */
 export async function createSdJwtVc(input: CreateSdJwtVcInput): Promise<string> {
-  if (PRIVATE_MEMBERS.some((m) => m in input.holderJwk) || typeof input.holderJwk.kty !== 'string') {
+  if (hasPrivateJwkMembers(input.holderJwk) || typeof input.holderJwk.kty !== 'string') {
     throw new CredentialError('invalid_input', 'holderJwk must be a public JWK')
   }
   if (!Number.isInteger(input.status.idx) || input.status.idx < 0) {

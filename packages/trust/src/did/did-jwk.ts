@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey as NodeJwk } from 'node:crypto'
 import type { DIDDocument, DIDResolutionResult, JsonWebKey as DidJwk } from 'did-resolver'
 import type { JWK } from 'jose'
 import { TrustError } from '../errors.ts'
+import { hasPrivateJwkMembers, PRIVATE_JWK_MEMBERS } from '../keys/algorithms.ts'
 import { DID_V1_CONTEXT, JWS_2020_CONTEXT } from './did-web.ts'
 import { failedResolution } from './fetch-did-web.ts'
 
@@ -9,7 +10,6 @@ import { failedResolution } from './fetch-did-web.ts'
 // of a public JWK); the single verification method is `#0`.
 const MAX_ENCODED = 4096
 const BASE64URL = /^[A-Za-z0-9_-]+$/
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
 /** The public JWK inside a did:jwk, checked to be a usable public key. */
 export function didJwkToJwk(did: string): JWK {
@@ -27,7 +27,7 @@ export function didJwkToJwk(did: string): JWK {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
     throw new TrustError('did_invalid', `${did.slice(0, 40)}…: the identifier is not a JWK object`)
   }
-  const leaked = PRIVATE_MEMBERS.filter((m) => m in jwk)
+  const leaked = PRIVATE_JWK_MEMBERS.filter((m) => m in jwk)
   if (leaked.length > 0) {
     // did:jwk §2: "The JWK MUST NOT contain any private key material".
     throw new TrustError('did_invalid', `${did.slice(0, 40)}…: the JWK has private members (${leaked.join(', ')})`)
@@ -42,7 +42,7 @@ export function didJwkToJwk(did: string): JWK {
 
 /** The did:jwk of a public JWK. */
 export function jwkToDidJwk(jwk: JWK): string {
-  if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new TrustError('key_unsupported', 'did:jwk takes public keys only')
+  if (hasPrivateJwkMembers(jwk)) throw new TrustError('key_unsupported', 'did:jwk takes public keys only')
   return `did:jwk:${Buffer.from(JSON.stringify(jwk), 'utf8').toString('base64url')}`
 }
 

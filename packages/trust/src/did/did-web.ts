@@ -1,6 +1,7 @@
 import type { DIDDocument, JsonWebKey as DidJwk, ServiceEndpoint, VerificationMethod } from 'did-resolver'
 import type { JWK } from 'jose'
 import { TrustError } from '../errors.ts'
+import { PRIVATE_JWK_MEMBERS } from '../keys/algorithms.ts'
 
 /** DID Core v1.0 §4.1: the base context. */
 export const DID_V1_CONTEXT = 'https://www.w3.org/ns/did/v1'
@@ -109,9 +110,6 @@ export interface CreateDidWebDocumentInput {
   readonly keys: readonly DidDocumentKey[]
   readonly services?: readonly DidDocumentService[]
 }
-
-// RFC 7517 §4 / RFC 7518 §6: members that only private (or symmetric) keys have.
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
 /**
  * Builds a tenant's DID document: DID Core v1.0 with `JsonWebKey2020` verification methods whose

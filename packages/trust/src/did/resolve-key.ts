@@ -2,6 +2,7 @@ import type { DIDDocument, Resolvable, VerificationMethod } from 'did-resolver'
 import { parse } from 'did-resolver'
 import type { JWK } from 'jose'
 import { TrustError } from '../errors.ts'
+import { hasPrivateJwkMembers } from '../keys/algorithms.ts'
 
 /** Verification relationships (DID Core §5.3) a key may be looked up for. */
 export type VerificationRelationship = 'assertionMethod' | 'authentication'
@@ -23,8 +24,6 @@ export interface ResolvedVerificationKey {
   readonly verificationMethod: VerificationMethod
   readonly didDocument: DIDDocument
 }
-
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
 function absolute(did: string, id: string): string {
   return id.startsWith('#') ? `${did}${id}` : id
@@ -82,7 +81,7 @@ export async function resolveVerificationKey(
   if (!jwk || typeof jwk !== 'object') {
     throw new TrustError('verification_method_not_found', `${id} has no publicKeyJwk`)
   }
-  if (PRIVATE_MEMBERS.some((m) => m in jwk)) {
+  if (hasPrivateJwkMembers(jwk)) {
     throw new TrustError('verification_method_not_found', `${id} publishes private key members; refusing it`)
   }
   return { did, id, jwk: jwk as JWK, verificationMethod, didDocument }

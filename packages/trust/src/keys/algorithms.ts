@@ -56,3 +56,11 @@ export function publicJwkOf(key: KeyObject): JWK {
 export async function keyIdOf(publicJwk: JWK): Promise<string> {
   return calculateJwkThumbprint(publicJwk, 'sha256')
 }
+
+/** RFC 7517 §4 / RFC 7518 §6: the members only private (or symmetric) keys have. */
+export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+/** Whether a JWK carries private key material (it must not, wherever a public key is expected). */
+export function hasPrivateJwkMembers(jwk: object): boolean {
+  return PRIVATE_JWK_MEMBERS.some((member) => member in jwk)
+}

@@ -1,6 +1,14 @@
 // Per-tenant signing keys: generation and import, envelope encryption at rest, rotation, hot-path
 // JWS signing with jose, and the Veramo identity agent (issue 3, "Keys").
-export { algorithmForKey, keyIdOf, publicJwkOf, SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.ts'
+export {
+  algorithmForKey,
+  hasPrivateJwkMembers,
+  keyIdOf,
+  PRIVATE_JWK_MEMBERS,
+  publicJwkOf,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './algorithms.ts'
 export { decryptPrivateKey, type EncryptedPrivateKey, encryptPrivateKey, keyRecordAad } from './envelope.ts'
 export {
   agentKeyId,

@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto'
+import { hasPrivateJwkMembers } from '../keys/algorithms.ts'
 import { type ParsedSealCertificate, parseSealCertificate } from '../x509/parse-seal-certificate.ts'
 import { type CertificateInput, certificateToDer, type Der } from '../x509/pem.ts'
 import {
@@ -82,8 +83,6 @@ function linkageCheck(
   return concept ? { id, concept, status, reason } : { id, status, reason }
 }
 
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
-
 function spkiOfJwk(jwk: Record<string, unknown>): Buffer | undefined {
   try {
     const { x5c: _x5c, kid: _kid, alg: _alg, use: _use, key_ops: _ops, ...key } = jwk
@@ -140,9 +139,7 @@ function checkDidKey(
     candidates = assertion.filter((vm) => vm.id === kid)
     if (candidates.length === 0) return error(`the key '${kid}' is not an assertionMethod of ${input.did}`)
   }
-  const leaked = candidates.filter(
-    (vm) => vm.publicKeyJwk && PRIVATE_JWK_MEMBERS.some((m) => m in (vm.publicKeyJwk ?? {})),
-  )
+  const leaked = candidates.filter((vm) => vm.publicKeyJwk && hasPrivateJwkMembers(vm.publicKeyJwk))
   if (leaked.length > 0)
     return error(`the DID document publishes private key material in ${leaked.map((vm) => vm.id).join(', ')}`)
 
