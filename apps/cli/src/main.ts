@@ -70,6 +70,7 @@ try {
 } catch (error) {
   if (error instanceof ElmError) {
     console.error(`alma: ${error.message}`)
+    // The message names the first five issues (parseBuildInputs); the rest follow here.
     for (const issue of error.issues.slice(5)) console.error(`  ${issue.path}: ${issue.message}`)
     process.exitCode = 2
   } else if (trust && error instanceof trust.TrustError) {

@@ -12,7 +12,7 @@ export function mountApproveAward(router: Router, deps: AdminDeps): void {
       jsonBody(req, zApproveAwardRequest, 'approval', { optional: true })
       const { ctx } = deps
       const id = param(req, 'id')
-      const award = await ctx.store.awards.get(tenant.id, id)
+      const award = await ctx.store.awards.getWithoutDocument(tenant.id, id)
       if (!award) throw new IssuerError('not_found', `no award ${id}`)
       if (award.state !== 'held') throw new IssuerError('conflict', `award ${id} is ${award.state}, not held`)
       const now = ctx.now()
