@@ -46,6 +46,17 @@ export type {
   RedeemPreAuthorizedCode,
   RedeemResult,
 } from './repositories/offers.ts'
+export {
+  type ClaimFailure,
+  type ClaimResult,
+  type CompletePresentationRequest,
+  type NewPresentationRequest,
+  PRESENTATION_REQUEST_TRANSITIONS,
+  type PresentationRequest,
+  type PresentationRequestRepository,
+  type PresentationRequestState,
+  type ResponseMode,
+} from './repositories/presentation-requests.ts'
 export { createSigningKeyRepository } from './repositories/signing-keys.ts'
 export type { SingleUseKind, SingleUseValueRepository } from './repositories/single-use-values.ts'
 export type {
@@ -64,6 +75,12 @@ export {
   type StatusPurpose,
 } from './repositories/status-lists.ts'
 export type { NewTenant, Tenant, TenantRepository } from './repositories/tenants.ts'
+export type {
+  NewWebhookDelivery,
+  WebhookDelivery,
+  WebhookDeliveryRepository,
+  WebhookDeliveryState,
+} from './repositories/webhook-deliveries.ts'
 export { createPgDatabase, type PgDatabaseOptions } from './sql/pg-database.ts'
 export { createPgliteDatabase, type PgliteDatabaseOptions } from './sql/pglite-database.ts'
 export type { QueryResult, SqlBackend, SqlClient, SqlDatabase } from './sql/sql-client.ts'

@@ -8,11 +8,16 @@ import { type AuditLogRepository, createAuditLogRepository } from './repositorie
 import { type AwardRepository, createAwardRepository } from './repositories/awards.ts'
 import { createIssuedCredentialRepository, type IssuedCredentialRepository } from './repositories/issued-credentials.ts'
 import { createOfferRepository, type OfferRepository } from './repositories/offers.ts'
+import {
+  createPresentationRequestRepository,
+  type PresentationRequestRepository,
+} from './repositories/presentation-requests.ts'
 import { createSigningKeyRepository } from './repositories/signing-keys.ts'
 import { createSingleUseValueRepository, type SingleUseValueRepository } from './repositories/single-use-values.ts'
 import { createSpecificationRepository, type SpecificationRepository } from './repositories/specifications.ts'
 import { createStatusListRepository, type StatusListRepository } from './repositories/status-lists.ts'
 import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts'
+import { createWebhookDeliveryRepository, type WebhookDeliveryRepository } from './repositories/webhook-deliveries.ts'
 import { createPgDatabase } from './sql/pg-database.ts'
 import { createPgliteDatabase } from './sql/pglite-database.ts'
 import type { SqlBackend, SqlClient, SqlDatabase } from './sql/sql-client.ts'
@@ -53,6 +58,9 @@ export interface Repositories {
   readonly issuedCredentials: IssuedCredentialRepository
   readonly statusLists: StatusListRepository
   readonly auditLog: AuditLogRepository
+  /** The verifier's OpenID4VP sessions. */
+  readonly presentationRequests: PresentationRequestRepository
+  readonly webhookDeliveries: WebhookDeliveryRepository
   /** The SQL client the repositories use; for maintenance and tests, not for application queries. */
   readonly sql: SqlClient
   /**
@@ -98,6 +106,8 @@ export function createRepositories(sql: SqlClient): Repositories {
     issuedCredentials: createIssuedCredentialRepository(sql),
     statusLists: createStatusListRepository(sql),
     auditLog: createAuditLogRepository(sql),
+    presentationRequests: createPresentationRequestRepository(sql),
+    webhookDeliveries: createWebhookDeliveryRepository(sql),
     sql,
     transaction: (fn) => sql.transaction((tx) => fn(createRepositories(tx))),
   }

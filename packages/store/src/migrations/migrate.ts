@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { StoreError } from '../errors.ts'
 import type { SqlClient } from '../sql/sql-client.ts'
 import { initialSchema } from './0001-initial.ts'
+import { presentationsSchema } from './0002-presentations.ts'
 
 /** One schema change. Versions are applied in ascending order and never edited once released. */
 export interface Migration {
@@ -11,7 +12,10 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never change a released one (the checksum would). */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }]
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initialSchema },
+  { version: 2, name: 'presentations', sql: presentationsSchema },
+]
 
 /** Options of {@link migrate}. */
 export interface MigrateOptions {
