@@ -1,12 +1,19 @@
-import { lookup as dnsLookup } from 'node:dns/promises'
-import http from 'node:http'
-import https from 'node:https'
-import { isIP, type LookupFunction } from 'node:net'
+import { isIP } from 'node:net'
 import type { DIDDocument, DIDResolutionResult } from 'did-resolver'
 import { isTrustError } from '../errors.ts'
+import {
+  devAllowListMatches,
+  GUARDED_FETCH_DEFAULT_MAX_BYTES,
+  GUARDED_FETCH_DEFAULT_TIMEOUT_MS,
+  type GuardedFetchFailureReason,
+  guardedFetch,
+  isGuardedFetchError,
+  type ResolvedAddress,
+} from '../net/guarded-fetch.ts'
 import { parseDidWeb } from './did-web.ts'
-import { forbiddenAddressReason } from './ip-ranges.ts'
 import { parseStrictJson } from './strict-json.ts'
+
+export type { ResolvedAddress } from '../net/guarded-fetch.ts'
 
 /**
  * Why a did:web resolution failed, as a stable code in `didResolutionMetadata.reason` (the message
@@ -28,12 +35,6 @@ export type DidWebFailureReason =
   | 'invalid_json'
   | 'id_mismatch'
 
-/** An address from DNS. */
-export interface ResolvedAddress {
-  readonly address: string
-  readonly family: 4 | 6
-}
-
 /** Options of the guarded did:web fetch (see {@link fetchDidWebDocument}). */
 export interface DidWebFetchOptions {
   /** `production` (default) allows https only and no development allow-list. */
@@ -53,8 +54,8 @@ export interface DidWebFetchOptions {
   readonly lookup?: (hostname: string) => Promise<readonly ResolvedAddress[]>
 }
 
-export const DID_WEB_DEFAULT_TIMEOUT_MS = 3000
-export const DID_WEB_DEFAULT_MAX_BYTES = 100 * 1024
+export const DID_WEB_DEFAULT_TIMEOUT_MS = GUARDED_FETCH_DEFAULT_TIMEOUT_MS
+export const DID_WEB_DEFAULT_MAX_BYTES = GUARDED_FETCH_DEFAULT_MAX_BYTES
 
 /** did:web documents are JSON (DID Core §6.2: `application/did+json`; did:web §3.2.2: `application/json`). */
 const ACCEPTED_MEDIA_TYPES = ['application/did+json', 'application/json', 'application/did+ld+json']
@@ -77,53 +78,26 @@ export function failedResolution(
   return { didResolutionMetadata: { error, reason, message }, didDocument: null, didDocumentMetadata: {} }
 }
 
-interface Target {
-  readonly url: URL
-  /** The host exactly as in the DID, lower-cased (before any URL parser could reinterpret it). */
-  readonly host: string
-  /** True when the development allow-list waives the address checks. */
-  readonly allowListed: boolean
-}
-
 /**
- * Step 1: the URL to fetch (did:web §3.2.2), and whether the development allow-list covers it.
- * Hosts outside the allow-list pass {@link checkHostName} before any URL is built from them.
+ * Step 1: the URL to fetch (did:web §3.2.2), over plain http only when the development allow-list
+ * has an `http://` origin for it. Hosts outside the allow-list pass {@link checkHostName} before
+ * any URL is built from them.
  */
-function target(did: string, options: DidWebFetchOptions): Target {
+function target(did: string, options: DidWebFetchOptions): URL {
   const { host, port, path } = parseDidWeb(did)
   const hostname = host.toLowerCase()
-  const effectivePort = String(port ?? 443)
   const authority = port === undefined ? hostname : `${hostname}:${port}`
   const pathname = `/${path.length > 0 ? path.join('/') : '.well-known'}/did.json`
-  const allowList = options.mode === 'development' ? (options.devAllowList ?? []) : []
-  let scheme: 'https:' | 'http:' | undefined
-  for (const entry of allowList) {
-    if (entry.includes('://')) {
-      const origin = new URL(entry)
-      const entryPort = origin.port || (origin.protocol === 'http:' ? '80' : '443')
-      if (origin.hostname === hostname && entryPort === effectivePort) {
-        scheme = origin.protocol === 'http:' ? 'http:' : 'https:'
-        break
-      }
-    } else {
-      const [entryHost, entryPort] = entry.toLowerCase().split(':')
-      if (entryHost === hostname && (entryPort === undefined || entryPort === effectivePort)) {
-        scheme = 'https:'
-        break
-      }
-    }
-  }
+  const scheme = devAllowListMatches(hostname, String(port ?? 443), options)[0]
   if (scheme === undefined) checkHostName(did, hostname)
-  return {
-    url: new URL(`${scheme ?? 'https:'}//${authority}${pathname}`),
-    host: hostname,
-    allowListed: scheme !== undefined,
-  }
+  return new URL(`${scheme ?? 'https:'}//${authority}${pathname}`)
 }
 
 /**
- * Step 2: refuse hosts that are addresses in disguise. WHATWG URL parsing turns `2130706433`,
- * `0x7f000001`, `0177.0.0.1` and `127.1` into `127.0.0.1`; any host that parses as an IP is refused.
+ * Part of step 1: refuse hosts that are addresses in disguise, judged on the DID's own text so the
+ * message shows what the DID says. WHATWG URL parsing turns `2130706433`, `0x7f000001`,
+ * `0177.0.0.1` and `127.1` into `127.0.0.1`; any host that parses as an IP is refused.
+ * ({@link guardedFetch} checks the parsed URL again; this keeps the DID-specific wording.)
  */
 function checkHostName(did: string, host: string): void {
   let parsed: string
@@ -141,106 +115,7 @@ function checkHostName(did: string, host: string): void {
   }
 }
 
-/** Step 3: resolve the name and check every address, so none of them leads inside. */
-async function resolveAndCheck(did: string, host: string, options: DidWebFetchOptions, allowListed: boolean) {
-  const literal = isIP(host)
-  if (literal) return { address: host, family: literal as 4 | 6 }
-  let addresses: readonly ResolvedAddress[]
-  try {
-    addresses = options.lookup
-      ? await options.lookup(host)
-      : (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({
-          address: a.address,
-          family: a.family as 4 | 6,
-        }))
-  } catch (cause) {
-    throw new Refusal('dns_failed', `${did}: cannot resolve host ${host}: ${(cause as Error).message}`)
-  }
-  if (addresses.length === 0) throw new Refusal('dns_failed', `${did}: host ${host} has no addresses`)
-  if (!allowListed) {
-    for (const { address } of addresses) {
-      const reason = forbiddenAddressReason(address)
-      if (reason !== undefined) {
-        const article = /^[aeiou]/i.test(reason) ? 'an' : 'a'
-        throw new Refusal(
-          'forbidden_address',
-          `${did}: host ${host} resolves to ${article} ${reason} address ${address}`,
-        )
-      }
-    }
-  }
-  return addresses[0]!
-}
-
-/**
- * Step 4: one GET to the checked address (the connection is pinned to it, so a second DNS answer
- * cannot rebind), no redirects, media type checked, body capped while it streams.
- */
-function get(did: string, url: URL, address: ResolvedAddress, options: DidWebFetchOptions, signal: AbortSignal) {
-  const maxBytes = options.maxBytes ?? DID_WEB_DEFAULT_MAX_BYTES
-  const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [{ address: address.address, family: address.family }])
-    else callback(null, address.address, address.family)
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const requestOptions: https.RequestOptions = {
-      method: 'GET',
-      headers: { accept: 'application/did+json, application/json;q=0.9', 'user-agent': 'alma-did-resolver' },
-      agent: false,
-      lookup: pinned,
-      signal,
-    }
-    if (options.ca !== undefined) requestOptions.ca = options.ca as https.RequestOptions['ca']
-    const request = (url.protocol === 'http:' ? http : https).request(url, requestOptions, (response) => {
-      const status = response.statusCode ?? 0
-      const fail = (refusal: Refusal) => {
-        response.destroy()
-        reject(refusal)
-      }
-      // did:web §3.2.2 names no redirects; following one would leave the checked host.
-      if (status >= 300 && status < 400) {
-        return fail(
-          new Refusal(
-            'redirect',
-            `${did}: ${url} answered ${status} (redirect to ${(response.headers.location ?? '?').slice(0, 200)}), which is not followed`,
-          ),
-        )
-      }
-      if (status !== 200) return fail(new Refusal('http_status', `${did}: ${url} answered HTTP ${status}`))
-      const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-      if (!ACCEPTED_MEDIA_TYPES.includes(mediaType)) {
-        return fail(
-          new Refusal(
-            'content_type',
-            `${did}: content type "${mediaType}" is not a DID document type (application/did+json, application/json)`,
-          ),
-        )
-      }
-      const declared = Number(response.headers['content-length'] ?? Number.NaN)
-      if (declared > maxBytes) {
-        return fail(
-          new Refusal('too_large', `${did}: the document is ${declared} bytes, over the ${maxBytes}-byte cap`),
-        )
-      }
-      const chunks: Buffer[] = []
-      let received = 0
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length
-        if (received > maxBytes) {
-          fail(new Refusal('too_large', `${did}: the document exceeds the ${maxBytes}-byte cap`))
-          return
-        }
-        chunks.push(chunk)
-      })
-      response.on('end', () => resolve(Buffer.concat(chunks)))
-      response.on('error', reject)
-    })
-    request.on('error', reject)
-    request.end()
-  })
-}
-
-/** Step 5: parse, and check the document is about this DID (did:web §3.2.2; DID Core §7.1.2). */
+/** Step 3: parse, and check the document is about this DID (did:web §3.2.2; DID Core §7.1.2). */
 function parseDocument(did: string, body: Buffer): DIDDocument {
   let document: unknown
   try {
@@ -259,43 +134,39 @@ function parseDocument(did: string, body: Buffer): DIDDocument {
   return document as DIDDocument
 }
 
+/** The generic guard's reasons are did:web reasons too; only a bad URL becomes `invalid_did`. */
+function didReason(reason: GuardedFetchFailureReason): DidWebFailureReason {
+  return reason === 'invalid_url' ? 'invalid_did' : reason
+}
+
 /**
  * Fetches and checks a did:web document behind the SSRF guard (security.md, "did:web"): a DNS name
  * only (no IP literals, encoded addresses or localhost), every resolved address public, the
  * connection pinned to a checked address, https only (plain http only to a development
  * allow-listed origin), no redirects, a 100 KB cap while streaming, a 3 s time limit, a JSON media
  * type, and `id` equal to the DID. Never throws: failures come back as resolution results.
+ * The HTTP part is {@link guardedFetch}; the DID's host rules and the document checks are here.
  */
 export async function fetchDidWebDocument(did: string, options: DidWebFetchOptions = {}): Promise<DIDResolutionResult> {
-  const controller = new AbortController()
-  const timeoutMs = options.timeoutMs ?? DID_WEB_DEFAULT_TIMEOUT_MS
-  let timer: NodeJS.Timeout | undefined
-  let origin = did
   try {
-    const tgt = target(did, options)
-    origin = tgt.url.host
-    timer = setTimeout(() => controller.abort(), timeoutMs)
-    const timedOut = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () =>
-        reject(new Refusal('timeout', `${did}: no complete answer from ${origin} within ${timeoutMs} ms`)),
-      )
+    const url = target(did, options)
+    // Step 2: the guarded GET (net/guarded-fetch.ts), DID media types only.
+    const response = await guardedFetch(url.href, {
+      ...options,
+      accept: ACCEPTED_MEDIA_TYPES,
+      userAgent: 'alma-did-resolver',
     })
-    timedOut.catch(() => {})
-    const address = await Promise.race([resolveAndCheck(did, tgt.host, options, tgt.allowListed), timedOut])
-    const body = await Promise.race([get(did, tgt.url, address, options, controller.signal), timedOut])
-    const didDocument = parseDocument(did, body)
+    // did:web §3.2.2 expects the document itself: any other 2xx (204, 206, …) is no document.
+    if (response.status !== 200) throw new Refusal('http_status', `${did}: ${url} answered HTTP ${response.status}`)
+    const didDocument = parseDocument(did, response.body)
     return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument, didDocumentMetadata: {} }
   } catch (e) {
     if (isTrustError(e)) return failedResolution('invalidDid', 'invalid_did', e.message)
-    if (e instanceof Refusal) {
-      const error = e.reason === 'ip_literal' || e.reason === 'forbidden_host' ? 'invalidDid' : 'notFound'
-      return failedResolution(error, e.reason, e.message)
+    const refusal = isGuardedFetchError(e) ? new Refusal(didReason(e.reason), `${did}: ${e.message}`) : e
+    if (refusal instanceof Refusal) {
+      const invalid = ['ip_literal', 'forbidden_host', 'invalid_did'].includes(refusal.reason)
+      return failedResolution(invalid ? 'invalidDid' : 'notFound', refusal.reason, refusal.message)
     }
-    if (controller.signal.aborted) {
-      return failedResolution('notFound', 'timeout', `${did}: no complete answer from ${origin} within ${timeoutMs} ms`)
-    }
-    return failedResolution('notFound', 'network', `${did}: fetching from ${origin} failed: ${(e as Error).message}`)
-  } finally {
-    clearTimeout(timer)
+    return failedResolution('notFound', 'network', `${did}: resolution failed: ${(e as Error).message}`)
   }
 }

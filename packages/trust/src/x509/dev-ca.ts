@@ -270,3 +270,75 @@ export async function issueDevCrl(ca: DevCa, options: IssueDevCrlOptions): Promi
 export function encodeCrlPem(der: Der): string {
   return encodePem(der, 'X509 CRL')
 }
+
+export interface IssueAccessCertificateOptions {
+  /** The relying party's public key: WebCrypto key, node key object, JWK or PEM. */
+  publicKey: webcrypto.CryptoKey | KeyObject | webcrypto.JsonWebKey | string
+  /** Subject O and CN: the relying party's name. */
+  organizationName: string
+  /** Subject C: ISO 3166-1 alpha-2. */
+  country: string
+  /** subjectAltName dNSName entries (RFC 5280 §4.2.1.6): the hosts of the verifier's URLs. */
+  dnsNames: readonly string[]
+  /** subjectAltName uniformResourceIdentifier entries, e.g. the verifier's base URL. */
+  uris?: readonly string[]
+  notBefore: Date
+  notAfter: Date
+}
+
+/**
+ * Issues a relying party's (verifier's) certificate for signing OpenID4VP request objects under the
+ * `x509_san_dns:` and `x509_hash:` client identifier prefixes (OpenID4VP 1.0 §5.9.3): the wallet
+ * takes the client identifier from a subjectAltName dNSName, so the hosts go there; keyUsage
+ * digitalSignature (critical), basicConstraints cA=FALSE. No QC statements: this is not a seal.
+ *
+ * @example
+ * const cert = await issueAccessCertificate(ca, {
+ *   publicKey: rpJwk, organizationName: 'Example Employer', country: 'DE',
+ *   dnsNames: ['verifier.example.org'], notBefore, notAfter,
+ * })
+ */
+export async function issueAccessCertificate(
+  ca: DevCa,
+  options: IssueAccessCertificateOptions,
+): Promise<IssuedSealCertificate> {
+  if (!ALPHA2.test(options.country)) throw new RangeError('country must be an ISO 3166-1 alpha-2 code, e.g. DE')
+  if (!options.organizationName.trim()) throw new RangeError('organizationName must not be empty')
+  if (options.dnsNames.length === 0) throw new RangeError('dnsNames must name at least one host')
+  if (!(options.notAfter.getTime() > options.notBefore.getTime()))
+    throw new RangeError('notAfter must be after notBefore')
+  const caCertificate = new x509.X509Certificate(bytes(ca.certificateDer))
+  const publicKey = new x509.PublicKey(bytes(await publicKeyToSpki(options.publicKey)))
+  const names = [
+    ...options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...(options.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+  ]
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: new x509.Name([
+      { [OID_COUNTRY_NAME]: printable(options.country) },
+      { [OID_ORGANIZATION_NAME]: utf8(options.organizationName) },
+      { [OID_COMMON_NAME]: utf8(options.organizationName) },
+    ]),
+    issuer: caCertificate.subjectName,
+    notBefore: options.notBefore,
+    notAfter: options.notAfter,
+    publicKey,
+    signingKey: ca.privateKey,
+    signingAlgorithm: signingAlgorithmFor(ca.privateKey),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.SubjectAlternativeNameExtension(names, false),
+      await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(caCertificate.publicKey),
+    ],
+  })
+  const der = new Uint8Array(certificate.rawData)
+  return {
+    certificateDer: der,
+    certificatePem: encodeCertificatePem(der),
+    serialNumber: certificate.serialNumber.toLowerCase(),
+    x5c: [Buffer.from(der).toString('base64'), Buffer.from(ca.certificateDer).toString('base64')],
+  }
+}

@@ -1,0 +1,117 @@
+// GET /api/openapi.json: the relying-party API as OpenAPI 3.1. The request body schema is
+// generated from the zod schema that parses it (z.toJSONSchema), so the document cannot drift.
+import type { Router } from 'express'
+import { z } from 'zod'
+import { VERIFIER_ERRORS } from '../errors.ts'
+import { zCreatePresentationRequest } from '../presentation/z-create-presentation-request.ts'
+import { RELYING_PARTY_SCOPES, type RelyingPartyScope } from '../relying-party-keys.ts'
+import type { VerifierContext } from '../verifier-context.ts'
+
+type Json = Record<string, unknown>
+
+function jsonSchema(schema: z.ZodType): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json
+  return rest
+}
+
+const rpParam = {
+  name: 'rp',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'the relying party id',
+}
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'the request id' }
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+})
+
+function operation(summary: string, scope: RelyingPartyScope, extra: Json): Json {
+  return {
+    summary,
+    security: [{ apiKey: [scope] }],
+    ...extra,
+    responses: {
+      ...(extra.responses as Json),
+      400: error('invalid input; `issues` names each bad field'),
+      401: error('no or unknown API key'),
+      403: error('a key of another relying party, or without the scope'),
+    },
+  }
+}
+
+export function openApiDocument(baseUrl: string): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Alma verifier: relying-party API',
+      version: '0.1.0',
+      description:
+        'Ask a learner’s wallet for an ELM micro-credential over OpenID4VP 1.0 and read every check that was made.',
+    },
+    servers: [{ url: baseUrl }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: `scopes: ${RELYING_PARTY_SCOPES.join(', ')}` },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error', 'error_description'],
+          properties: {
+            error: { enum: Object.keys(VERIFIER_ERRORS) },
+            error_description: { type: 'string' },
+            issues: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        CreatePresentationRequest: jsonSchema(zCreatePresentationRequest),
+      },
+    },
+    paths: {
+      '/api/{rp}/presentation-requests': {
+        post: operation('Create a presentation request from a template or a DCQL query', 'presentations:write', {
+          parameters: [rpParam],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatePresentationRequest' } } },
+          },
+          responses: { 201: { description: 'the request: id, authorizationRequestUri, QR URLs, expiresAt' } },
+        }),
+        get: operation('List presentation requests, newest first', 'presentations:read', {
+          parameters: [rpParam],
+          responses: { 200: { description: '{items}' } },
+        }),
+      },
+      '/api/{rp}/presentation-requests/{id}': {
+        get: operation('Read a request’s state and, once answered, its result', 'presentations:read', {
+          parameters: [
+            rpParam,
+            idParam,
+            {
+              name: 'response_code',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'same-device requests: the single-use code from the wallet’s redirect',
+            },
+          ],
+          responses: { 200: { description: 'state, and result (verdict, credentials with every check)' } },
+        }),
+      },
+      '/api/{rp}/edc-verifications': {
+        post: operation('Verify an uploaded EDC file (JAdES-sealed or unsigned)', 'edc:verify', {
+          parameters: [rpParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: { description: 'verdict and named checks' } },
+        }),
+      },
+    },
+  }
+}
+
+export function mountOpenApiDocument(router: Router, ctx: VerifierContext): void {
+  const document = JSON.stringify(openApiDocument(ctx.config.baseUrl))
+  router.get('/api/openapi.json', (_req, res) => {
+    res.type('application/json').set('Cache-Control', 'public, max-age=300').send(document)
+  })
+}

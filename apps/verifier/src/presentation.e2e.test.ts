@@ -1,0 +1,192 @@
+// The verifier end to end over HTTP: a relying party creates requests, a wallet (written out by
+// hand, testing/hand-wallet.ts) fetches the signed request object and answers with credentials
+// from the running test issuer; the relying party reads every check.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestIssuer, type TestIssuer } from '../../issuer/src/testing/issuer-harness.ts'
+import {
+  type IssuedCredentials,
+  issueBoth,
+  openRequest,
+  presentSdJwt,
+  submitResponse,
+  vpJwt,
+} from './testing/hand-wallet.ts'
+import { startTestVerifier, type TestVerifier } from './testing/verifier-harness.ts'
+
+let issuer: TestIssuer
+let verifier: TestVerifier
+let issued: IssuedCredentials
+
+beforeAll(async () => {
+  issuer = await startTestIssuer()
+  verifier = await startTestVerifier({
+    trustAnchors: [String(issuer.ca?.certificatePem)],
+    devAllowList: [issuer.url],
+  })
+  issued = await issueBoth(issuer)
+}, 120_000)
+afterAll(async () => {
+  await verifier?.close()
+  await issuer?.close()
+})
+
+async function create(body: Record<string, unknown>) {
+  const created = await verifier.api('POST', `/api/${verifier.rpId}/presentation-requests`, body)
+  expect(created.status, JSON.stringify(created.body)).toBe(201)
+  return created.body as { id: string; authorizationRequestUri: string; clientId: string; qrSvg: string }
+}
+
+async function result(id: string, query = '') {
+  return verifier.api('GET', `/api/${verifier.rpId}/presentation-requests/${id}${query}`)
+}
+
+describe('presentation round trips', () => {
+  it('eqf-ects over direct_post.jwt: only EQF, ECTS and awarding bodies disclosed; verified', async () => {
+    const created = await create({ template: { type: 'eqf-ects', minEqfLevel: 4, minEcts: 1 } })
+    expect(created.authorizationRequestUri).toMatch(/^openid4vp:\/\/\?client_id=x509_san_dns%3Alocalhost&request_uri=/)
+    const { payload, header } = await openRequest(created.authorizationRequestUri, {
+      trustedCa: verifier.ca.certificatePem,
+    })
+    expect(header.typ).toBe('oauth-authz-req+jwt')
+    expect(header.x5c).toHaveLength(1) // the anchor is not sent (HAIP)
+    expect(payload).toMatchObject({
+      response_type: 'vp_token',
+      client_id: 'x509_san_dns:localhost',
+      response_mode: 'direct_post.jwt',
+      aud: 'https://self-issued.me/v2',
+    })
+    expect(payload.nonce.length).toBeGreaterThanOrEqual(22)
+    expect(new URL(payload.response_uri).hostname).toBe('localhost')
+    const sdQuery = payload.dcql_query.credentials.find((c: { format: string }) => c.format === 'dc+sd-jwt')
+    expect(sdQuery.claims.map((c: { path: string[] }) => c.path[0])).toEqual([
+      'eqf_level',
+      'ects_credits',
+      'awarding_bodies',
+    ])
+
+    const presentation = await presentSdJwt(
+      issued.sdJwt,
+      issued.keys[1]!,
+      ['eqf_level', 'ects_credits', 'awarding_bodies'],
+      {
+        aud: payload.client_id,
+        nonce: payload.nonce,
+      },
+    )
+    const answer = await submitResponse(payload, { vp_token: { [sdQuery.id]: [presentation] }, state: payload.state })
+    expect(answer).toEqual({ status: 200, body: {} })
+
+    const read = await result(created.id)
+    expect(read.status).toBe(200)
+    expect(read.body.state).toBe('succeeded')
+    expect(read.body.result.verdict).toBe('verified')
+    const [credential] = read.body.result.credentials
+    expect(credential.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual([
+      'format-and-query:OK',
+      'signature:OK',
+      'issuer-trust:OK',
+      'holder-binding:OK',
+      'validity:OK',
+      'status:OK',
+      'policy:OK',
+      'annex-i:OK',
+    ])
+    // Nothing but what was disclosed reaches the relying party.
+    const disclosed = Object.keys(credential.claims).filter(
+      (k) => !['iss', 'vct', 'cnf', 'status', 'iat', 'nbf', 'exp', '_sd_alg'].includes(k),
+    )
+    expect(disclosed.sort()).toEqual(['awarding_bodies', 'ects_credits', 'eqf_level'])
+    expect(read.body.result.credentialSets[0].satisfiedBy).toEqual([sdQuery.id])
+  })
+
+  it('any micro-credential as jwt_vc_json over direct_post, request fetched by POST with wallet_nonce', async () => {
+    const created = await create({
+      template: { type: 'any-micro-credential' },
+      responseMode: 'direct_post',
+      requestUriMethod: 'post',
+    })
+    expect(created.authorizationRequestUri).toContain('request_uri_method=post')
+    const { payload } = await openRequest(created.authorizationRequestUri, {
+      trustedCa: verifier.ca.certificatePem,
+      walletNonce: 'wn-42',
+    })
+    expect(payload.wallet_nonce).toBe('wn-42')
+    expect(payload.client_metadata.jwks).toBeUndefined()
+    const vcQuery = payload.dcql_query.credentials.find((c: { format: string }) => c.format === 'jwt_vc_json')
+    const vp = await vpJwt(issued.vcJwt, issued.keys[0]!, { aud: payload.client_id, nonce: payload.nonce })
+    const answer = await submitResponse(payload, { vp_token: { [vcQuery.id]: [vp] }, state: payload.state })
+    expect(answer.status).toBe(200)
+    const read = await result(created.id)
+    expect(read.body.result.verdict).toBe('verified')
+    expect(read.body.result.credentials[0].format).toBe('jwt_vc_json')
+    expect(read.body.result.credentials[0].annexI).toBeDefined()
+  })
+
+  it('same-device: the redirect carries a single-use response_code that releases the result once', async () => {
+    const created = await create({
+      template: { type: 'any-micro-credential' },
+      sameDevice: { redirectUri: 'https://employer.example/after-wallet' },
+    })
+    const { payload } = await openRequest(created.authorizationRequestUri, { trustedCa: verifier.ca.certificatePem })
+    const sdQuery = payload.dcql_query.credentials.find((c: { format: string }) => c.format === 'dc+sd-jwt')
+    const presentation = await presentSdJwt(
+      issued.sdJwt,
+      issued.keys[1]!,
+      sdQuery.claims.map((c: { path: string[] }) => c.path[0]),
+      { aud: payload.client_id, nonce: payload.nonce },
+    )
+    const answer = await submitResponse(payload, { vp_token: { [sdQuery.id]: [presentation] }, state: payload.state })
+    expect(answer.status).toBe(200)
+    const redirect = new URL(answer.body.redirect_uri)
+    expect(`${redirect.origin}${redirect.pathname}`).toBe('https://employer.example/after-wallet')
+    const code = new URLSearchParams(redirect.hash.slice(1)).get('response_code')!
+    expect(code.length).toBeGreaterThanOrEqual(32)
+
+    const withheld = await result(created.id)
+    expect(withheld.body.result).toBeUndefined()
+    expect(withheld.body.resultWithheld).toBeDefined()
+    expect((await result(created.id, '?response_code=wrong')).status).toBe(403)
+    const released = await result(created.id, `?response_code=${code}`)
+    expect(released.body.result.verdict).toBe('verified')
+    expect((await result(created.id, `?response_code=${code}`)).status).toBe(403)
+  })
+
+  it('serves the request object again on a second fetch, the QR code, the did.json and the OpenAPI document', async () => {
+    const created = await create({
+      template: { type: 'any-micro-credential' },
+      clientIdPrefix: 'decentralized_identifier',
+    })
+    const params = new URL(created.authorizationRequestUri).searchParams
+    const first = await fetch(params.get('request_uri')!)
+    const second = await fetch(params.get('request_uri')!, { redirect: 'manual' })
+    expect([first.status, second.status]).toEqual([200, 200])
+    expect(second.headers.get('content-type')).toContain('application/oauth-authz-req+jwt')
+    const header = JSON.parse(Buffer.from((await second.text()).split('.')[0]!, 'base64url').toString())
+    expect(header.kid).toMatch(/^did:web:localhost%3A\d+:employer#/)
+    expect(created.clientId).toMatch(/^decentralized_identifier:did:web:localhost%3A\d+:employer$/)
+
+    const svg = await fetch(created.qrSvg)
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml')
+    const png = await fetch(created.qrSvg.replace('.svg', '.png'))
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG')
+
+    const did = await (await fetch(`${verifier.url}/${verifier.rpId}/did.json`)).json()
+    expect(did.id).toBe(created.clientId.replace('decentralized_identifier:', ''))
+    const openapi = await (await fetch(`${verifier.url}/api/openapi.json`)).json()
+    expect(openapi.paths['/api/{rp}/presentation-requests'].post).toBeDefined()
+  })
+
+  it('x509_hash: the client_id is the hash of the signing certificate', async () => {
+    const created = await create({ template: { type: 'any-micro-credential' }, clientIdPrefix: 'x509_hash' })
+    const { payload, header } = await openRequest(created.authorizationRequestUri, {
+      trustedCa: verifier.ca.certificatePem,
+    })
+    const { createHash } = await import('node:crypto')
+    const hash = createHash('sha256').update(Buffer.from(header.x5c[0], 'base64')).digest('base64url')
+    expect(payload.client_id).toBe(`x509_hash:${hash}`)
+  })
+})

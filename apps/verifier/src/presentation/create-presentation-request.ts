@@ -1,0 +1,164 @@
+// Creating a presentation request (OpenID4VP 1.0 §5): the session record, the fresh nonce and
+// response-encryption key, and what the relying party shows — a link and a QR code that carry
+// only client_id and request_uri (§5.7), or the whole request for the unsigned redirect_uri: prefix.
+import { randomBytes } from 'node:crypto'
+import type { PresentationRequest } from '@alma/store'
+import { DcqlQuery } from 'dcql'
+import { VerifierError } from '../errors.ts'
+import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
+import { encryptionKeyAad, type StoredRequest } from './presentation-session.ts'
+import { authorizationRequestPayload } from './request-object.ts'
+import { createResponseEncryptionKey, wrapPrivateKey } from './response-encryption.ts'
+import { templateQuery } from './templates.ts'
+import type { CreatePresentationRequestInput } from './z-create-presentation-request.ts'
+
+export interface CreatedPresentationRequest {
+  readonly record: PresentationRequest
+  /** `openid4vp://?client_id=…&request_uri=…` — what the QR code and the same-device link carry. */
+  readonly authorizationRequestUri: string
+  readonly requestUri?: string
+  readonly qrPng: string
+  readonly qrSvg: string
+}
+
+/** The client identifier a request is sent under (§5.9.3). */
+export function clientIdFor(rp: RelyingPartyRuntime, prefix: StoredRequest['clientIdPrefix'], requestId: string) {
+  switch (prefix) {
+    case 'x509_san_dns':
+      return rp.clientIds.x509_san_dns
+    case 'x509_hash':
+      if (!rp.clientIds.x509_hash) throw new VerifierError('invalid_input', 'this relying party has no certificate')
+      return rp.clientIds.x509_hash
+    case 'decentralized_identifier':
+      return rp.clientIds.decentralized_identifier
+    case 'redirect_uri':
+      // §5.9.3: the client identifier is the response_uri itself; the request cannot be signed.
+      return `redirect_uri:${rp.urls.responseUri(requestId)}`
+  }
+}
+
+/** The QR and same-device link URLs of a request (served by http/request-qr.ts). */
+export function qrUrls(rp: RelyingPartyRuntime, requestId: string) {
+  return { qrPng: `${rp.urls.base}/qr/${requestId}.png`, qrSvg: `${rp.urls.base}/qr/${requestId}.svg` }
+}
+
+/**
+ * The link a wallet opens (§5.7 by reference: only `client_id`, `request_uri` and
+ * `request_uri_method`); for `redirect_uri:` the whole unsigned request by value.
+ */
+export function authorizationRequestUriOf(rp: RelyingPartyRuntime, record: PresentationRequest, stored: StoredRequest) {
+  const params = new URLSearchParams()
+  if (stored.clientIdPrefix === 'redirect_uri') {
+    for (const [name, value] of Object.entries(authorizationRequestPayload(rp, record, stored))) {
+      params.set(name, typeof value === 'string' ? value : JSON.stringify(value))
+    }
+  } else {
+    params.set('client_id', record.clientId)
+    params.set('request_uri', rp.urls.requestUri(record.id))
+    if (stored.requestUriMethod === 'post') params.set('request_uri_method', 'post')
+  }
+  return `openid4vp://?${params.toString()}`
+}
+
+/**
+ * Steps: the query (template or raw DCQL, validated) → the client identifier (redirect_uri: only
+ * in development) → nonce (256 bits) and state → a fresh response-encryption key for
+ * direct_post.jwt → the record → the audit entry.
+ */
+export async function createPresentationRequest(
+  ctx: VerifierContext,
+  rp: RelyingPartyRuntime,
+  input: CreatePresentationRequestInput,
+  actor: string,
+): Promise<CreatedPresentationRequest> {
+  const fromTemplate = input.template ? templateQuery(input.template, input.formats) : undefined
+  const dcqlQuery = (fromTemplate?.dcqlQuery ?? input.dcqlQuery) as Record<string, unknown>
+  try {
+    DcqlQuery.validate(DcqlQuery.parse(dcqlQuery as DcqlQuery.Input))
+  } catch (e) {
+    throw new VerifierError(
+      'invalid_input',
+      `dcqlQuery is not a valid DCQL query (OpenID4VP 1.0 §6): ${firstLine(e)}`,
+      {
+        extra: { issues: [{ path: 'dcqlQuery', message: firstLine(e) }] },
+      },
+    )
+  }
+  const formats = (dcqlQuery.credentials as { format?: unknown }[]).map((c) => c.format)
+  const unsupported = formats.filter((f) => f !== 'dc+sd-jwt' && f !== 'jwt_vc_json')
+  if (unsupported.length > 0) {
+    throw new VerifierError(
+      'invalid_input',
+      `dcqlQuery asks for formats this verifier does not check: ${unsupported.join(', ')}`,
+      {
+        extra: { issues: [{ path: 'dcqlQuery.credentials', message: 'format must be dc+sd-jwt or jwt_vc_json' }] },
+      },
+    )
+  }
+  if (input.clientIdPrefix === 'redirect_uri' && ctx.config.mode !== 'development') {
+    throw new VerifierError(
+      'invalid_input',
+      'the redirect_uri: client identifier prefix (unsigned requests) is for development only',
+      {
+        extra: { issues: [{ path: 'clientIdPrefix', message: 'not allowed in production' }] },
+      },
+    )
+  }
+  const now = ctx.now()
+  const id = randomBytes(18).toString('base64url')
+  const encryption =
+    input.responseMode === 'direct_post.jwt' ? await createResponseEncryptionKey(`enc-${id.slice(0, 8)}`) : undefined
+  const stored: StoredRequest = {
+    state: randomBytes(16).toString('base64url'),
+    dcqlQuery,
+    policy: { ...fromTemplate?.policy, ...input.policy },
+    ...(input.template ? { template: input.template.type } : {}),
+    clientIdPrefix: input.clientIdPrefix,
+    requestUriMethod: input.requestUriMethod,
+    ...(input.sameDevice ? { sameDevice: input.sameDevice } : {}),
+    ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}),
+    ...(input.label ? { label: input.label } : {}),
+    ...(encryption ? { encryptionJwk: encryption.publicJwk as Record<string, unknown> } : {}),
+    notes: [...(fromTemplate?.notes ?? [])],
+  }
+  const record = await ctx.store.presentationRequests.create({
+    tenantId: rp.id,
+    id,
+    // §5.2 / §14.1: a fresh nonce with at least 128 bits of entropy binds each presentation to this request.
+    nonce: randomBytes(32).toString('base64url'),
+    clientId: clientIdFor(rp, input.clientIdPrefix, id),
+    responseMode: input.responseMode,
+    request: stored,
+    ...(encryption
+      ? {
+          encryptionKey: {
+            ...wrapPrivateKey(ctx.requestKeyWrappingKey, encryptionKeyAad(rp.id, id), encryption.privateJwk),
+          },
+        }
+      : {}),
+    expiresAt: new Date(now.getTime() + ctx.config.requestTtlSeconds * 1000),
+    now,
+  })
+  await ctx.store.auditLog.append({
+    tenantId: rp.id,
+    at: now,
+    actor,
+    action: 'presentation.requested',
+    subject: id,
+    details: {
+      template: stored.template ?? 'dcql',
+      clientIdPrefix: stored.clientIdPrefix,
+      responseMode: record.responseMode,
+    },
+  })
+  return {
+    record,
+    authorizationRequestUri: authorizationRequestUriOf(rp, record, stored),
+    ...(stored.clientIdPrefix === 'redirect_uri' ? {} : { requestUri: rp.urls.requestUri(id) }),
+    ...qrUrls(rp, id),
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)
+}

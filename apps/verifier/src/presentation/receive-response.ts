@@ -1,0 +1,308 @@
+// The wallet's answer at response_uri (OpenID4VP 1.0 §8.2 direct_post, §8.3 direct_post.jwt):
+// one response per request, every presentation through the verification pipeline, the result kept
+// for the relying party that asked (§13.3), and a fresh response_code for the same-device flow.
+import { createHash, randomBytes } from 'node:crypto'
+import type { PresentationRequest } from '@alma/store'
+import {
+  parseOpenid4VpAuthorizationResponsePayload,
+  validateOpenid4vpAuthorizationResponsePayload,
+} from '@openid4vc/openid4vp'
+import { DcqlQuery } from 'dcql'
+import { VerifierError } from '../errors.ts'
+import type { Verdict, VerificationStep } from '../verification/steps.ts'
+import {
+  type PresentedCredentialVerification,
+  verifyPresentedCredential,
+} from '../verification/verify-presented-credential.ts'
+import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
+import { encryptionKeyAad, type StoredRequest, storedRequestOf } from './presentation-session.ts'
+import { authorizationRequestPayload } from './request-object.ts'
+import { decryptResponse, unwrapPrivateKey, type WrappedKey } from './response-encryption.ts'
+import { enqueueWebhook } from './webhooks.ts'
+
+/** One verified presentation, as the relying party reads it. */
+export interface PresentedCredentialResult extends PresentedCredentialVerification {
+  /** The DCQL credential query it answers (§6.1 `id`). */
+  readonly queryId: string
+}
+
+/** §6.2 / §6.4.2: which credential sets the verified credentials satisfy. */
+export interface CredentialSetResult {
+  readonly required: boolean
+  readonly options: readonly (readonly string[])[]
+  readonly satisfiedBy?: readonly string[]
+}
+
+/** What a presentation request came to; kept in the store and served to the relying party. */
+export interface PresentationResult {
+  readonly verdict: Verdict
+  /** Why the response was refused, in words; absent when every presentation was checked. */
+  readonly reason?: string
+  readonly receivedAt: string
+  readonly credentials: readonly PresentedCredentialResult[]
+  readonly credentialSets: readonly CredentialSetResult[]
+  /** The wallet's own error (§8.5), when it declined. */
+  readonly walletError?: { readonly error: string; readonly description?: string }
+}
+
+export interface ResponseOutcome {
+  /** Same-device (§8.2): where the wallet sends the user, carrying a fresh response_code. */
+  readonly redirectUri?: string
+}
+
+/** Checks whose failure means the response itself is bad: answered with 400 (security.md, "Presentation"). */
+const PROTOCOL_STEPS = new Set(['format-and-query', 'signature', 'holder-binding'])
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url')
+
+/** A vp_token may not be accepted twice, even for another request, for this long. */
+const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Steps: find the request → claim it (one atomic compare-and-set: a second POST is refused) →
+ * the response mode (a plain response when direct_post.jwt was asked is refused) → decrypt →
+ * a wallet error (§8.5) ends the session → `state` → vp_token keyed by DCQL query ids (§8.1) →
+ * replay → every presentation verified → credential sets → the result, the response_code, the
+ * webhook and the audit entry. Any refusal marks the session failed and is a 400.
+ */
+export async function receiveAuthorizationResponse(
+  ctx: VerifierContext,
+  rp: RelyingPartyRuntime,
+  requestId: string,
+  form: Record<string, unknown>,
+): Promise<ResponseOutcome> {
+  const now = ctx.now()
+  const existing = await ctx.store.presentationRequests.get(rp.id, requestId)
+  if (!existing) throw new VerifierError('invalid_request', 'there is no such presentation request (unknown state)')
+  const claim = await ctx.store.presentationRequests.claimForResponse(rp.id, requestId, now)
+  if (!claim.ok) {
+    throw new VerifierError(
+      'invalid_request',
+      claim.reason === 'already_answered'
+        ? 'this presentation request was already answered; a second response is refused'
+        : 'this presentation request has expired',
+    )
+  }
+  const record = claim.request
+  const stored = storedRequestOf(record)
+  let outcome: { result: PresentationResult; protocolError?: string }
+  try {
+    outcome = await verifyResponse(ctx, rp, record, stored, form, now)
+  } catch (e) {
+    const refusal =
+      e instanceof VerifierError && e.status < 500
+        ? e
+        : new VerifierError('invalid_request', 'the response could not be processed', { cause: e })
+    outcome = {
+      result: {
+        verdict: 'failed',
+        reason: refusal.description,
+        receivedAt: now.toISOString(),
+        credentials: [],
+        credentialSets: [],
+      },
+      protocolError: refusal.description,
+    }
+  }
+  const { result } = outcome
+  const responseCode = stored.sameDevice ? randomBytes(24).toString('base64url') : undefined
+  await ctx.store.presentationRequests.complete({
+    tenantId: rp.id,
+    id: record.id,
+    state: result.verdict === 'failed' ? 'failed' : 'succeeded',
+    result: result as unknown as Record<string, unknown>,
+    ...(responseCode ? { responseCodeHash: sha256(responseCode) } : {}),
+    now,
+  })
+  await ctx.store.auditLog.append({
+    tenantId: rp.id,
+    at: now,
+    actor: 'wallet',
+    action: result.verdict === 'failed' ? 'presentation.failed' : 'presentation.verified',
+    subject: record.id,
+    details: {
+      verdict: result.verdict,
+      ...(result.reason ? { reason: result.reason } : {}),
+      credentials: result.credentials.map((c) => ({ queryId: c.queryId, issuer: c.issuer, verdict: c.verdict })),
+    },
+  })
+  const webhookUrl = stored.webhookUrl ?? rp.settings.webhookUrl
+  if (webhookUrl) await enqueueWebhook(ctx, rp, webhookUrl, record.id, result)
+  if (outcome.protocolError) throw new VerifierError('invalid_request', outcome.protocolError)
+  return responseCode && stored.sameDevice
+    ? { redirectUri: `${stored.sameDevice.redirectUri}#response_code=${responseCode}` }
+    : {}
+}
+
+async function responsePayload(
+  ctx: VerifierContext,
+  record: PresentationRequest,
+  form: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (record.responseMode === 'direct_post') return form
+  // §8.3: with direct_post.jwt the only parameter is `response`; a plain vp_token is refused.
+  if (form.vp_token !== undefined || typeof form.response !== 'string') {
+    throw new VerifierError(
+      'invalid_request',
+      'direct_post.jwt was requested: send the encrypted response parameter only, not a plain vp_token',
+    )
+  }
+  const wrapped = record.encryptionKey as unknown as WrappedKey | undefined
+  if (!wrapped) throw new VerifierError('server_error', 'the request has no response-encryption key')
+  const privateJwk = unwrapPrivateKey(ctx.requestKeyWrappingKey, encryptionKeyAad(record.tenantId, record.id), wrapped)
+  return decryptResponse(form.response, privateJwk)
+}
+
+async function verifyResponse(
+  ctx: VerifierContext,
+  rp: RelyingPartyRuntime,
+  record: PresentationRequest,
+  stored: StoredRequest,
+  form: Record<string, unknown>,
+  now: Date,
+): Promise<{ result: PresentationResult; protocolError?: string }> {
+  const payload = await responsePayload(ctx, record, form)
+  const receivedAt = now.toISOString()
+  if (typeof payload.error === 'string') {
+    // §8.5: the wallet declined or failed; the session ends without presentations.
+    const description = typeof payload.error_description === 'string' ? payload.error_description : undefined
+    return {
+      result: {
+        verdict: 'failed',
+        reason: `the wallet answered ${payload.error}${description ? `: ${description}` : ''}`,
+        receivedAt,
+        credentials: [],
+        credentialSets: [],
+        walletError: { error: payload.error, ...(description ? { description } : {}) },
+      },
+    }
+  }
+  if (payload.state !== stored.state) {
+    throw new VerifierError('invalid_request', 'the response state does not match the request (§5.2 state)')
+  }
+  let presentations: Record<string, unknown[]>
+  try {
+    const parsed = parseOpenid4VpAuthorizationResponsePayload(payload)
+    const validated = validateOpenid4vpAuthorizationResponsePayload({
+      authorizationRequestPayload: authorizationRequestPayload(rp, record, stored) as never,
+      authorizationResponsePayload: parsed,
+    })
+    if (validated.type !== 'dcql') throw new Error('a Presentation Exchange response answers no DCQL query')
+    presentations = validated.dcql.presentations as Record<string, unknown[]>
+  } catch (e) {
+    throw new VerifierError('invalid_request', `the vp_token is malformed (§8.1): ${firstLine(e)}`, { cause: e })
+  }
+
+  const query = DcqlQuery.parse(stored.dcqlQuery as DcqlQuery.Input)
+  const queries = new Map(query.credentials.map((c) => [c.id, c]))
+  for (const queryId of Object.keys(presentations)) {
+    if (!queries.has(queryId)) {
+      throw new VerifierError(
+        'invalid_request',
+        `the vp_token answers a credential query "${queryId}" that was not asked`,
+      )
+    }
+  }
+  // security.md: a replayed vp_token is refused, here or in another request.
+  for (const presentation of Object.values(presentations).flat()) {
+    if (typeof presentation !== 'string') {
+      throw new VerifierError('invalid_request', 'each presentation must be a string (a VP JWT or an SD-JWT)')
+    }
+    const fresh = await ctx.store.singleUseValues.remember(
+      'vp_token',
+      rp.id,
+      sha256(presentation),
+      new Date(now.getTime() + REPLAY_WINDOW_MS),
+    )
+    if (!fresh) throw new VerifierError('invalid_request', 'this presentation was already submitted (replay)')
+  }
+
+  const credentials: PresentedCredentialResult[] = []
+  for (const [queryId, list] of Object.entries(presentations)) {
+    const credentialQuery = queries.get(queryId)!
+    if (credentialQuery.multiple !== true && list.length > 1) {
+      throw new VerifierError(
+        'invalid_request',
+        `credential query "${queryId}" allows one presentation, got ${list.length}`,
+      )
+    }
+    for (const presentation of list as string[]) {
+      const verification = await verifyPresentedCredential(
+        {
+          credential:
+            credentialQuery.format === 'jwt_vc_json'
+              ? { format: 'jwt_vc_json', vp: presentation }
+              : { format: 'dc+sd-jwt', presentation },
+          nonce: record.nonce,
+          // §B.1.3.1 / §B.3.6: the holder proof's aud is our client_id, prefix included.
+          audience: record.clientId,
+          credentialQuery: stored.dcqlQuery.credentials
+            ? (stored.dcqlQuery.credentials as { id: string }[]).find((c) => c.id === queryId)
+            : undefined,
+          policy: stored.policy,
+          now,
+        },
+        {
+          didResolver: ctx.didResolver,
+          trustAnchors: ctx.trustAnchors,
+          fetchStatusList: (url) => ctx.fetchStatusList(url),
+          now: ctx.now,
+          maxHolderProofAgeSeconds: ctx.config.holderProofMaxAgeSeconds,
+        },
+      )
+      credentials.push({ queryId, ...verification })
+    }
+  }
+
+  const protocolFailure = credentials
+    .flatMap((c) => c.steps.filter((s) => s.status === 'ERROR' && PROTOCOL_STEPS.has(s.id)).map((s) => ({ c, s })))
+    .at(0)
+  const credentialSets = evaluateCredentialSets(query, credentials)
+  const missing = credentialSets.filter((set) => set.required && !set.satisfiedBy)
+  const verdict: Verdict =
+    protocolFailure || missing.length > 0 || credentials.length === 0 || credentials.some((c) => c.verdict === 'failed')
+      ? 'failed'
+      : credentials.some((c) => c.verdict === 'partially-verified')
+        ? 'partially-verified'
+        : 'verified'
+  const reason = protocolFailure
+    ? describeFailure(protocolFailure.c.queryId, protocolFailure.s)
+    : missing.length > 0
+      ? `no verified credential answers ${missing.map((m) => m.options.map((o) => o.join(' + ')).join(' or ')).join('; ')}`
+      : verdict === 'failed'
+        ? credentials
+            .flatMap((c) => c.steps.filter((s) => s.status === 'ERROR').map((s) => describeFailure(c.queryId, s)))
+            .join('; ')
+        : undefined
+  const result: PresentationResult = {
+    verdict,
+    ...(reason ? { reason } : {}),
+    receivedAt,
+    credentials,
+    credentialSets,
+  }
+  return protocolFailure ? { result, protocolError: reason! } : { result }
+}
+
+function describeFailure(queryId: string, step: VerificationStep): string {
+  return `${queryId}: ${step.id} failed: ${step.reason}`
+}
+
+/**
+ * §6.4.2: without credential_sets every credential query must be answered; with them, each
+ * required set needs one option all of whose queries have a credential that is not `failed`.
+ */
+function evaluateCredentialSets(query: DcqlQuery, credentials: readonly PresentedCredentialResult[]) {
+  const good = new Set(credentials.filter((c) => c.verdict !== 'failed').map((c) => c.queryId))
+  const sets =
+    query.credential_sets?.map((set) => ({ required: set.required !== false, options: set.options })) ??
+    query.credentials.map((c) => ({ required: true, options: [[c.id]] }))
+  return sets.map((set): CredentialSetResult => {
+    const satisfiedBy = set.options.find((option) => option.every((id) => good.has(id)))
+    return { required: set.required, options: set.options, ...(satisfiedBy ? { satisfiedBy } : {}) }
+  })
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)
+}

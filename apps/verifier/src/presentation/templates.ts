@@ -1,0 +1,109 @@
+// The relying-party templates of issue 5 as DCQL queries (OpenID4VP 1.0 §6) and policies. The
+// policy carries what DCQL cannot say (≥ comparisons, registry membership) and is evaluated on
+// verified claims only (verification/verify-presented-credential.ts).
+import { EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
+import type { RelyingPartyPolicy } from '../verification/z-verification-input.ts'
+import type { RequestTemplate } from './z-create-presentation-request.ts'
+
+export type TemplateFormat = 'dc+sd-jwt' | 'jwt_vc_json'
+
+/** A DCQL query as sent (§6.1). */
+export interface DcqlQueryJson {
+  credentials: Record<string, unknown>[]
+  credential_sets?: { options: string[][]; required?: boolean }[]
+}
+
+export const SD_JWT_QUERY_ID = 'micro_credential_sd_jwt'
+export const JWT_VC_QUERY_ID = 'micro_credential_jwt_vc'
+
+/** The EDC type every ELM credential carries (EDC data model; elm.md). */
+const EDC_TYPES = ['VerifiableCredential', 'EuropeanDigitalCredential']
+
+/** The SD-JWT claims each template needs disclosed (credentials' SD_JWT_CLAIMS names). */
+const CORE_CLAIMS = [
+  'achievement_title',
+  'issuing_authority',
+  'date_of_issuance',
+  'given_name',
+  'family_name',
+  'eqf_level',
+  'ects_credits',
+  'awarding_bodies',
+  'learning_outcomes',
+]
+
+function sdJwtQuery(claims: readonly string[]): Record<string, unknown> {
+  return {
+    id: SD_JWT_QUERY_ID,
+    format: 'dc+sd-jwt',
+    meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
+    claims: claims.map((name) => ({ path: [name] })),
+  }
+}
+
+function jwtVcQuery(): Record<string, unknown> {
+  // A VC-JWT is presented whole: no claims to pick, only its type (§6.1, B.1.1 type_values).
+  return { id: JWT_VC_QUERY_ID, format: 'jwt_vc_json', meta: { type_values: [EDC_TYPES] } }
+}
+
+/** One query per format, any one of which answers (§6.2 credential_sets). */
+function eitherFormat(formats: readonly TemplateFormat[], sdJwtClaims: readonly string[]): DcqlQueryJson {
+  const credentials = [
+    ...(formats.includes('dc+sd-jwt') ? [sdJwtQuery(sdJwtClaims)] : []),
+    ...(formats.includes('jwt_vc_json') ? [jwtVcQuery()] : []),
+  ]
+  if (credentials.length === 1) return { credentials }
+  return { credentials, credential_sets: [{ options: credentials.map((c) => [String(c.id)]), required: true }] }
+}
+
+export interface TemplateQuery {
+  readonly dcqlQuery: DcqlQueryJson
+  readonly policy: RelyingPartyPolicy
+  /** Formats the template could not serve, and why (shown to the relying party). */
+  readonly notes: readonly string[]
+}
+
+/**
+ * The DCQL query and policy of a template.
+ *
+ * @example
+ * ```ts
+ * templateQuery({ type: 'eqf-ects', minEqfLevel: 6, minEcts: 5 })
+ * // SD-JWT asks only eqf_level, ects_credits, awarding_bodies; policy { minEqfLevel: 6, minEcts: 5 }
+ * ```
+ */
+export function templateQuery(
+  template: RequestTemplate,
+  formats: readonly TemplateFormat[] = ['dc+sd-jwt', 'jwt_vc_json'],
+): TemplateQuery {
+  switch (template.type) {
+    case 'any-micro-credential':
+      return { dcqlQuery: eitherFormat(formats, CORE_CLAIMS), policy: {}, notes: [] }
+    case 'eqf-ects':
+      // Data minimisation (GDPR Art. 5(1)(c)): only what the policy needs, and who awarded it.
+      return {
+        dcqlQuery: eitherFormat(formats, ['eqf_level', 'ects_credits', 'awarding_bodies']),
+        policy: { minEqfLevel: template.minEqfLevel, minEcts: template.minEcts },
+        notes: [],
+      }
+    case 'alliance-member':
+      return {
+        dcqlQuery: eitherFormat(formats, ['achievement_title', 'issuing_authority', 'awarding_bodies']),
+        policy: { allianceDid: template.allianceDid, allianceRegistryJwt: template.allianceRegistryJwt },
+        notes: [],
+      }
+    case 'course':
+    case 'esco-skill': {
+      // The SD-JWT claims carry no course id and no ESCO URIs (credentials' SD_JWT_CLAIMS): only
+      // the EDC inside a jwt_vc_json can show them.
+      const notes = formats.includes('dc+sd-jwt')
+        ? [`${template.type}: asked as jwt_vc_json only; dc+sd-jwt claims carry no course id or ESCO skill`]
+        : []
+      return {
+        dcqlQuery: { credentials: [jwtVcQuery()] },
+        policy: template.type === 'course' ? { courseId: template.courseId } : { escoSkill: template.escoSkill },
+        notes,
+      }
+    }
+  }
+}

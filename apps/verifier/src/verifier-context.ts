@@ -1,0 +1,144 @@
+// Everything the verifier's endpoints share, built once per process: the store, the relying
+// parties' keys, the guarded DID resolver and status-list fetcher, the trust anchors.
+import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
+import type { Store } from '@alma/store'
+import { guardedFetch, type Kek, type KeyRecord, type TenantKeyring } from '@alma/trust'
+import type { Resolvable } from 'did-resolver'
+import type { VerifierConfig } from './config.ts'
+import { type Logger, VerifierError } from './errors.ts'
+import { type RelyingPartySettings, relyingPartySettingsOf } from './provision-relying-party.ts'
+import { type RelyingPartyUrls, relyingPartyUrls } from './relying-party-urls.ts'
+
+/** The key a relying party signs request objects and webhooks with, and its certificate chain. */
+export interface RelyingPartyKey {
+  readonly record: KeyRecord
+  readonly privateKey: KeyObject
+  /** The DID URL of the key (`decentralized_identifier:` requests, webhooks). */
+  readonly didUrl: string
+  readonly x5c: readonly string[]
+}
+
+/** OpenID4VP 1.0 §5.9.3: the client identifiers one relying party can use. */
+export interface RelyingPartyClientIds {
+  readonly x509_san_dns: string
+  readonly x509_hash?: string
+  readonly decentralized_identifier: string
+}
+
+export interface RelyingPartyRuntime {
+  readonly id: string
+  readonly name: string
+  readonly urls: RelyingPartyUrls
+  readonly settings: RelyingPartySettings
+  readonly key: RelyingPartyKey
+  readonly clientIds: RelyingPartyClientIds
+}
+
+export interface VerifierContext {
+  readonly config: VerifierConfig
+  readonly store: Store
+  readonly keyring: TenantKeyring
+  readonly didResolver: Resolvable
+  /** PEM trust anchors for credential issuers' seal certificates; empty fails closed. */
+  readonly trustAnchors: readonly string[]
+  readonly log: Logger
+  readonly now: () => Date
+  /** Wraps the response-encryption keys kept with each request (derived from the KEK). */
+  readonly requestKeyWrappingKey: Buffer
+  relyingParty(id: string): Promise<RelyingPartyRuntime>
+  /** A status list through the SSRF guard, reused for `statusListTtlSeconds`; a throw means unreachable. */
+  fetchStatusList(url: string): Promise<string>
+}
+
+export interface CreateVerifierContextOptions {
+  readonly config: VerifierConfig
+  readonly store: Store
+  readonly keyring: TenantKeyring
+  readonly kek: Kek
+  readonly didResolver: Resolvable
+  readonly trustAnchors: readonly string[]
+  readonly log: Logger
+  readonly now?: () => Date
+  /** Development only: origins whose status lists may be fetched over loopback http. */
+  readonly devAllowList?: readonly string[]
+}
+
+/** OpenID4VP 1.0 §5.9.3 `x509_hash`: base64url SHA-256 of the DER leaf certificate. */
+export function x509Hash(leafBase64Der: string): string {
+  return createHash('sha256').update(Buffer.from(leafBase64Der, 'base64')).digest('base64url')
+}
+
+const STATUS_LIST_MEDIA_TYPES = [
+  'application/statuslist+jwt',
+  'application/vc+jwt',
+  'application/jwt',
+  'application/vc+ld+json',
+  'application/json',
+]
+
+export function createVerifierContext(options: CreateVerifierContextOptions): VerifierContext {
+  const { config, store, keyring } = options
+  const now = options.now ?? (() => new Date())
+  const runtimes = new Map<string, Promise<RelyingPartyRuntime>>()
+  const statusLists = new Map<string, { until: number; value: Promise<string> }>()
+
+  async function load(id: string): Promise<RelyingPartyRuntime> {
+    const tenant = await store.tenants.get(id)
+    if (!tenant || tenant.config.kind !== 'relying-party') {
+      throw new VerifierError('not_found', `no relying party ${id}`)
+    }
+    const record = await keyring.active(id)
+    const urls = relyingPartyUrls(config.baseUrl, id)
+    const x5c = record.x5c ?? []
+    return {
+      id,
+      name: tenant.name,
+      urls,
+      settings: relyingPartySettingsOf(tenant.config),
+      key: { record, privateKey: keyring.privateKey(record), didUrl: `${urls.did}#${record.kid}`, x5c },
+      clientIds: {
+        x509_san_dns: `x509_san_dns:${urls.host}`,
+        ...(x5c[0] ? { x509_hash: `x509_hash:${x509Hash(x5c[0])}` } : {}),
+        decentralized_identifier: `decentralized_identifier:${urls.did}`,
+      },
+    }
+  }
+
+  return {
+    config,
+    store,
+    keyring,
+    didResolver: options.didResolver,
+    trustAnchors: options.trustAnchors,
+    log: options.log,
+    now,
+    requestKeyWrappingKey: Buffer.from(
+      hkdfSync('sha256', options.kek.key, 'alma', 'verifier response-encryption keys v1', 32),
+    ),
+    relyingParty(id) {
+      let runtime = runtimes.get(id)
+      if (!runtime) {
+        runtime = load(id)
+        runtimes.set(id, runtime)
+        // A failed load (unknown relying party) is not remembered.
+        runtime.catch(() => runtimes.delete(id))
+      }
+      return runtime
+    },
+    async fetchStatusList(url) {
+      const cached = statusLists.get(url)
+      if (cached && cached.until > Date.now()) return cached.value
+      const value = guardedFetch(url, {
+        mode: config.mode,
+        ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
+        accept: STATUS_LIST_MEDIA_TYPES,
+        maxBytes: 2 * 1024 * 1024,
+        timeoutMs: 5000,
+      }).then((r) => r.body.toString('utf8'))
+      // Fail closed and do not remember failures: the next check fetches again.
+      value.catch(() => statusLists.delete(url))
+      statusLists.set(url, { until: Date.now() + config.statusListTtlSeconds * 1000, value })
+      return value
+    },
+  }
+}

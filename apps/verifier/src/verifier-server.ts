@@ -1,0 +1,113 @@
+// Starting a verifier process: configuration → store → keys → HTTP and the webhook worker, and a
+// graceful stop that drains in-flight requests (security.md, "operations").
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { openStore, type Store } from '@alma/store'
+import { createDidResolver, createTenantKeyring, type Kek, resolveKek } from '@alma/trust'
+import type { Resolvable } from 'did-resolver'
+import pino from 'pino'
+import { parseVerifierConfig, type VerifierConfigInput } from './config.ts'
+import type { Logger } from './errors.ts'
+import { createVerifierApp, type MountRoutes } from './http/app.ts'
+import { startWebhookWorker } from './presentation/webhooks.ts'
+import { createVerifierContext, type VerifierContext } from './verifier-context.ts'
+
+export interface StartVerifierOptions {
+  readonly config: VerifierConfigInput
+  readonly kek?: Kek
+  readonly store?: Store
+  /** PEM trust anchors for issuers' seal certificates (the dev CA, an imported CA, a trusted list's). */
+  readonly trustAnchors: readonly string[]
+  /** Development only: issuer origins (loopback http) whose DIDs and status lists may be fetched. */
+  readonly devAllowList?: readonly string[]
+  /** Production: the did:web DIDs that may be resolved (security.md). */
+  readonly allowedDids?: readonly string[]
+  readonly didResolver?: Resolvable
+  readonly port?: number
+  readonly host?: string
+  readonly log?: Logger
+  readonly now?: () => Date
+  readonly routes?: readonly MountRoutes[]
+  /** How often the webhook worker looks for due deliveries; 0 turns it off. */
+  readonly webhookIntervalMs?: number
+}
+
+export interface RunningVerifier {
+  readonly url: string
+  readonly ctx: VerifierContext
+  readonly server: Server
+  close(): Promise<void>
+}
+
+/** The pieces of a verifier without HTTP: for the CLI, benchmarks and tests. */
+export async function createVerifier(options: Omit<StartVerifierOptions, 'port' | 'host' | 'routes'>) {
+  const config = parseVerifierConfig(options.config)
+  const log: Logger = options.log ?? pino({ name: 'alma-verifier', level: process.env.LOG_LEVEL ?? 'info' })
+  let kek = options.kek
+  if (!kek) {
+    const resolution = resolveKek({ mode: config.mode, env: process.env })
+    if (resolution.generated) log.warn({}, resolution.message ?? 'development KEK generated for this process')
+    kek = resolution.kek
+  }
+  const ownsStore = !options.store
+  const store =
+    options.store ??
+    (await openStore({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    }))
+  const devAllowList =
+    config.mode === 'development' ? [new URL(config.baseUrl).origin, ...(options.devAllowList ?? [])] : []
+  if (config.mode === 'development' && devAllowList.length > 0) {
+    log.warn({ devAllowList }, 'development: DIDs and status lists of these origins may be fetched over loopback http')
+  }
+  const didResolver =
+    options.didResolver ??
+    createDidResolver(
+      config.mode === 'development'
+        ? { mode: 'development', devAllowList }
+        : { mode: 'production', allowedDids: [...(options.allowedDids ?? [])] },
+    )
+  if (options.trustAnchors.length === 0) log.warn({}, 'no trust anchors: every issuer will fail issuer-trust')
+  const ctx = createVerifierContext({
+    config,
+    store,
+    keyring: createTenantKeyring({ repository: store.signingKeys, kek }),
+    kek,
+    didResolver,
+    trustAnchors: options.trustAnchors,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(config.mode === 'development' ? { devAllowList } : {}),
+  })
+  return { ctx, ownsStore, kek }
+}
+
+export async function startVerifier(options: StartVerifierOptions): Promise<RunningVerifier> {
+  const { ctx, ownsStore } = await createVerifier(options)
+  const app = createVerifierApp(ctx, options.routes ?? [])
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s))
+    s.on('error', reject)
+  })
+  server.keepAliveTimeout = 5_000
+  const worker = options.webhookIntervalMs === 0 ? undefined : startWebhookWorker(ctx, options.webhookIntervalMs)
+  const { port } = server.address() as AddressInfo
+  let closing: Promise<void> | undefined
+  return {
+    url: new URL(ctx.config.baseUrl).port === String(port) ? ctx.config.baseUrl : `http://127.0.0.1:${port}`,
+    ctx,
+    server,
+    close() {
+      closing ??= (async () => {
+        await worker?.stop()
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        if (ownsStore) await ctx.store.close()
+      })()
+      return closing
+    },
+  }
+}
