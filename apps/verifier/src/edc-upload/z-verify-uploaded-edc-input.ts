@@ -1,0 +1,33 @@
+import { z } from 'zod'
+
+/** Largest upload read (security.md, "oversized input → rejected"); the EC samples are ~150 KB. */
+export const MAX_EDC_UPLOAD_BYTES = 5 * 1024 * 1024
+
+/** The EDC SHACL application profiles `@alma/elm/shacl` validates against. */
+export const zEdcShaclProfile = z.enum(['generic-full', 'issued-by-mandate', 'accredited'])
+
+/**
+ * What `verifyUploadedEdc` is called with. The file's content is not checked here (it is what the
+ * `file` check reports on); only the caller's configuration is.
+ */
+export const zVerifyUploadedEdcInput = z.object({
+  /** The uploaded file: JSON text or its bytes (UTF-8). */
+  file: z.union([z.string(), z.instanceof(Uint8Array)]),
+  /** Trust anchors for seal certificates (PEM or base64 DER): a trusted list, a PEM bundle. Empty fails closed. */
+  trustAnchors: z.array(z.string()).readonly(),
+  /** Trust anchors for time-stamping authorities; default `trustAnchors`. */
+  timestampTrustAnchors: z.array(z.string()).readonly().optional(),
+  /** The verification time; default the current time. */
+  now: z.date().optional(),
+  /** CRLs the configuration provides, by distribution point URL (nothing is fetched). */
+  crls: z
+    .custom<ReadonlyMap<string, Uint8Array | string>>((value) => value instanceof Map, 'crls must be a Map')
+    .optional(),
+  /** Require QcCompliance and QcType e-seal in the seal certificate (ETSI EN 319 412-5). */
+  requireQcSeal: z.boolean().optional(),
+  /** A CRL the certificate names but that is not provided makes `certificate-revocation` an ERROR. */
+  requireRevocationCheck: z.boolean().optional(),
+  /** The SHACL profile for FORMAT; default chosen from `credentialProfiles` (generic-full otherwise). */
+  shaclProfile: zEdcShaclProfile.optional(),
+})
+export type VerifyUploadedEdcInput = z.input<typeof zVerifyUploadedEdcInput>
