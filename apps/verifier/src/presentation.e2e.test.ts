@@ -190,3 +190,53 @@ describe('presentation round trips', () => {
     expect(payload.client_id).toBe(`x509_hash:${hash}`)
   })
 })
+
+describe('results a relying party can show', () => {
+  it('renders the certificate of a presented jwt_vc_json from the verified EDC', async () => {
+    const created = await create({
+      template: { type: 'any-micro-credential' },
+      formats: ['jwt_vc_json'],
+      responseMode: 'direct_post',
+    })
+    const { payload } = await openRequest(created.authorizationRequestUri, { trustedCa: verifier.ca.certificatePem })
+    const vp = await vpJwt(issued.vcJwt, issued.keys[0]!, { aud: payload.client_id, nonce: payload.nonce })
+    const query = payload.dcql_query.credentials[0]
+    expect((await submitResponse(payload, { vp_token: { [query.id]: [vp] }, state: payload.state })).status).toBe(200)
+    const svg = await fetch(
+      `${verifier.url}/api/${verifier.rpId}/presentation-requests/${created.id}/certificate.svg?lang=de`,
+      {
+        headers: { authorization: `Bearer ${verifier.apiKey}` },
+      },
+    )
+    expect(svg.status).toBe(200)
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml')
+    expect(await svg.text()).toContain('<svg')
+  })
+
+  it('verifies an uploaded EDC file: the EC sealed sample (seal OK, certificate expired and not anchored)', async () => {
+    const { readFileSync } = await import('node:fs')
+    const sample = readFileSync(
+      new URL('../../../../shared/reference/elm/samples/Sample-MC-Annex1-signed.jsonld', import.meta.url),
+    )
+    const response = await fetch(`${verifier.url}/api/${verifier.rpId}/edc-verifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${verifier.apiKey}`, 'content-type': 'application/ld+json' },
+      body: sample,
+    })
+    expect(response.status).toBe(200)
+    const body = await response.json()
+    expect(body.sealed).toBe(true)
+    expect(body.verdict).toBe('failed')
+    const status = Object.fromEntries(body.checks.map((c: { id: string; status: string }) => [c.id, c.status]))
+    expect(status['seal-signature']).toBe('OK')
+    expect(status['certificate-chain-trusted']).toBe('ERROR')
+    expect(status.format).toBe('OK')
+    expect(body.annexI).toBeDefined()
+    const wrongType = await fetch(`${verifier.url}/api/${verifier.rpId}/edc-verifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${verifier.apiKey}`, 'content-type': 'text/plain' },
+      body: 'x',
+    })
+    expect(wrongType.status).toBe(415)
+  })
+})

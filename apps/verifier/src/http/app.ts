@@ -10,7 +10,9 @@ import { mountListPresentationRequests } from './list-presentation-requests.ts'
 import { mountOpenApiDocument } from './openapi-document.ts'
 import { mountPostRequestObject } from './post-request-object.ts'
 import { mountPostResponse } from './post-response.ts'
+import { mountPresentedCertificate } from './presented-certificate.ts'
 import { mountRequestQr } from './request-qr.ts'
+import { mountVerifyEdcUpload } from './verify-edc-upload.ts'
 
 /** Extra routers (web pages) mounted before the relying-party routes. */
 export type MountRoutes = (app: express.Express, ctx: VerifierContext) => void
@@ -32,6 +34,8 @@ export function createVerifierApp(ctx: VerifierContext, extra: readonly MountRou
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   app.set('query parser', 'simple')
+  // Before the body parsers: an uploaded EDC is verified over its exact bytes.
+  mountVerifyEdcUpload(app, ctx)
   const limit = ctx.config.bodyLimitBytes
   app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }))
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }))
@@ -45,6 +49,7 @@ export function createVerifierApp(ctx: VerifierContext, extra: readonly MountRou
   mountCreatePresentationRequest(router, ctx)
   mountListPresentationRequests(router, ctx)
   mountGetPresentationRequest(router, ctx)
+  mountPresentedCertificate(router, ctx)
   mountGetRequestObject(router, ctx)
   mountPostRequestObject(router, ctx)
   mountPostResponse(router, ctx)
