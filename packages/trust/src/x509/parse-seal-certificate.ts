@@ -1,4 +1,5 @@
 import { createHash, X509Certificate as NodeX509Certificate, type webcrypto } from 'node:crypto'
+import { memoizeByDer } from './certificate-cache.ts'
 import {
   OID_BASIC_CONSTRAINTS,
   OID_COMMON_NAME,
@@ -146,7 +147,11 @@ export function isSelfSigned(der: Der): boolean {
  * not a certificate.
  */
 export function parseSealCertificate(input: CertificateInput): ParsedSealCertificate {
-  const der = certificateToDer(input)
+  return parseSealCertificateDer(certificateToDer(input))
+}
+
+/** Memoised per DER content: a verifier reads the same issuers' certificates again and again. */
+const parseSealCertificateDer = memoizeByDer((der: Uint8Array): ParsedSealCertificate => {
   const certificate = new x509.X509Certificate(bytes(der))
   const node = new NodeX509Certificate(der)
   const subject = nameFields(certificate.subjectName)
@@ -174,4 +179,4 @@ export function parseSealCertificate(input: CertificateInput): ParsedSealCertifi
   if (keyUsage) parsed.keyUsage = keyUsage
   if (qcExtension) parsed.qcStatements = decodeQcStatements(new Uint8Array(qcExtension.value))
   return parsed
-}
+})

@@ -1,4 +1,5 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto'
+import { memoizeByDer } from './certificate-cache.ts'
 import {
   crlDistributionUrls,
   keyUsageNames,
@@ -60,12 +61,13 @@ interface Cert {
   label: string
 }
 
-function readCert(der: Der): Cert {
+/** Both parsed views of a certificate; memoised, since the same chains and anchors recur. */
+const readCert = memoizeByDer((der: Der): Cert => {
   const node = new NodeX509Certificate(der)
   const px = new x509.X509Certificate(bytes(der))
   const fields = nameFields(px.subjectName)
   return { der, node, px, label: fields.commonName ?? fields.dn }
-}
+})
 
 function bytesEqual(a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array): boolean {
   return Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array))
