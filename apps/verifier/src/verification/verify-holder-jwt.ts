@@ -31,9 +31,13 @@ export function decodeJws(compact: string): { header: Json; payload: Json } {
 export async function verifyHolderJws(
   compact: string,
   key: JWK | KeyObject,
-  options: { typ: readonly (string | undefined)[] },
+  options: {
+    typ: readonly (string | undefined)[]
+    /** `compact` already decoded by {@link decodeJws}, to spare decoding a large VP twice. */
+    decoded?: { header: Json; payload: Json }
+  },
 ): Promise<{ header: Json; payload: Json }> {
-  const { header, payload } = decodeJws(compact)
+  const { header, payload } = options.decoded ?? decodeJws(compact)
   const alg = header.alg
   if (typeof alg !== 'string' || !HOLDER_JWS_ALGORITHMS.includes(alg)) {
     throw new Error(`alg ${JSON.stringify(alg)} is not one of ${HOLDER_JWS_ALGORITHMS.join(', ')}`)

@@ -189,17 +189,18 @@ function summariseLinkage(checks: readonly { id: string; status: string; reason:
 
 // ——— jwt_vc_json ———————————————————————————————————————————————————————————————————————
 
-function vcJwtOf(vp: string): string {
-  const { payload } = decodeJws(vp)
-  const list = (payload.vp as Json | undefined)?.verifiableCredential
+/** The VP JWT decoded once (it carries the whole VC-JWT, often hundreds of KB) and the VC-JWT in it. */
+function openVp(vp: string): { vcJwt: string; decoded: { header: Json; payload: Json } } {
+  const decoded = decodeJws(vp)
+  const list = (decoded.payload.vp as Json | undefined)?.verifiableCredential
   if (!Array.isArray(list) || list.length !== 1 || typeof list[0] !== 'string') {
     throw new Error('the VP JWT does not carry exactly one VC-JWT in vp.verifiableCredential')
   }
-  return list[0]
+  return { vcJwt: list[0], decoded }
 }
 
 async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<VerifiedCredential> {
-  const vcJwt = vcJwtOf(vp)
+  const { vcJwt, decoded: decodedVp } = openVp(vp)
   const unverified = decodeJws(vcJwt).payload
   const verified: VerifiedJwtVcJson = await verifyJwtVcJson(vcJwt, {
     resolveIssuerKey: didIssuerKeyResolver(ctx.deps.didResolver),
@@ -258,7 +259,7 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
       if ('jwk' in holder) {
         key = holder.jwk
       } else {
-        const { header: vpHeader } = decodeJws(vp)
+        const vpHeader = decodedVp.header
         if (typeof vpHeader.kid !== 'string') throw new Error(`the VP JWT has no kid of the holder ${holder.did}`)
         key = (
           await resolveVerificationKey(ctx.deps.didResolver, vpHeader.kid, {
@@ -269,7 +270,7 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
       }
       let vpPayload: Json
       try {
-        vpPayload = (await verifyHolderJws(vp, key, { typ: [undefined, 'jwt', 'vp+jwt'] })).payload
+        vpPayload = (await verifyHolderJws(vp, key, { typ: [undefined, 'jwt', 'vp+jwt'], decoded: decodedVp })).payload
       } catch (e) {
         return error('holder-binding', `the VP JWT is not signed by the credential's holder key: ${describeError(e)}`)
       }
