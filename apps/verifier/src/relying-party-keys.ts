@@ -50,7 +50,11 @@ export async function authenticateRelyingParty(
     throw new VerifierError('forbidden', `this API key is not valid for relying party ${relyingPartyId}`)
   }
   if (!grant.scopes.includes(scope)) {
-    throw new VerifierError('insufficient_scope', `this API key lacks the scope ${scope}`, { extra: { scope } })
+    // RFC 6750 §3.1: insufficient_scope names the scope needed in the challenge.
+    throw new VerifierError('insufficient_scope', `this API key lacks the scope ${scope}`, {
+      extra: { scope },
+      wwwAuthenticate: `${challenge('insufficient_scope')}, scope="${scope}"`,
+    })
   }
   return grant
 }

@@ -13,6 +13,7 @@ export { type ParsedJadesSeal, parseJadesSeal, SealFormatError } from './parse-j
 export { parseTimestampToken, type TimestampTokenClaims, TimestampTokenError } from './parse-timestamp-token.ts'
 export { headerProblem, SEAL_ALGORITHMS, UNDERSTOOD_CRIT, verifyJadesSignature } from './verify-jades-signature.ts'
 export type { TimestampSignatureCheck, VerifyTimestampSignature } from './verify-seal-timestamp.ts'
+export { verifyTimestampSignature } from './verify-timestamp-signature.ts'
 export {
   type SealSummary,
   type UploadedEdcVerification,

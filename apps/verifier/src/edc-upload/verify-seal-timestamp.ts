@@ -4,12 +4,15 @@
 // JAdES seals at the trusted timestamp's time, not at sigT and not today").
 import { createHash, X509Certificate } from 'node:crypto'
 import { type CertificateInput, validateCertificateChain } from '@alma/trust'
+import * as pkijs from 'pkijs'
 import { type EdcUploadCheck, error, ok, skipped } from './checks.ts'
 import { parseTimestampToken, type TimestampTokenClaims, TimestampTokenError } from './parse-timestamp-token.ts'
 import type { TstContainer } from './z-jades-seal.ts'
 
 /** RFC 3161 §2.3: a TSA certificate has the extended key usage id-kp-timeStamping. */
 const OID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8'
+/** RFC 5280 §4.2.1.12 id-ce-extKeyUsage. */
+const OID_EXT_KEY_USAGE = '2.5.29.37'
 
 /** The outcome of checking the CMS signature of an RFC 3161 token. */
 export type TimestampSignatureCheck =
@@ -24,9 +27,11 @@ export type TimestampSignatureCheck =
  * Verifies the CMS SignedData signature of an RFC 3161 token (RFC 5652 §5.4–5.6: messageDigest of
  * the TSTInfo, the signature over the signed attributes; RFC 3161 §2.4.2 with RFC 5035: the
  * signingCertificate(V2) attribute binds the signer certificate) and returns that certificate.
- * Chain, validity and `id-kp-timeStamping` are judged by this module, not by the callback.
+ * `timestamped` is what the token's messageImprint must be the digest of. Chain, validity and
+ * `id-kp-timeStamping` are judged by this module, not by the callback. The default is
+ * `verifyTimestampSignature` of `verify-timestamp-signature.ts` (pkijs).
  */
-export type VerifyTimestampSignature = (token: Uint8Array) => Promise<TimestampSignatureCheck>
+export type VerifyTimestampSignature = (token: Uint8Array, timestamped: Uint8Array) => Promise<TimestampSignatureCheck>
 
 export interface SealTimestampInput {
   readonly sigTst?: TstContainer
@@ -36,7 +41,7 @@ export interface SealTimestampInput {
   /** The JWS Payload as it appears in the signing input (RFC 7797: the bytes themselves with b64:false). */
   readonly payloadInSigningInput: Uint8Array
   readonly trustAnchors: readonly CertificateInput[]
-  readonly verifyTimestampSignature?: VerifyTimestampSignature
+  readonly verifyTimestampSignature: VerifyTimestampSignature
   readonly now: Date
 }
 
@@ -64,9 +69,40 @@ function readCertificates(ders: readonly Uint8Array[]): X509Certificate[] {
   })
 }
 
-/** Node's `keyUsage` on X509Certificate is the extended key usage list (RFC 5280 §4.2.1.12). */
-function isTsaCertificate(certificate: X509Certificate): boolean {
+/**
+ * Which of the token's certificates it names as the TSA, for the report only. Node's `keyUsage`
+ * on X509Certificate is the extended key usage list (RFC 5280 §4.2.1.12).
+ */
+function claimsTimeStamping(certificate: X509Certificate): boolean {
   return (certificate.keyUsage ?? []).includes(OID_KP_TIME_STAMPING)
+}
+
+/**
+ * RFC 3161 §2.3: the TSA certificate "MUST contain only one instance of the extended key usage
+ * field extension … with KeyPurposeID having value id-kp-timeStamping. This extension MUST be
+ * critical." A certificate for other purposes too (or a non-critical one) could be a CA's or a
+ * server's whose signature was never meant to vouch for a time. Read with pkijs: Node does not
+ * expose an extension's criticality.
+ */
+function timeStampingProblem(certificate: X509Certificate): string | undefined {
+  const name = `the TSA certificate '${label(certificate)}'`
+  let parsed: pkijs.Certificate
+  try {
+    parsed = pkijs.Certificate.fromBER(new Uint8Array(certificate.raw))
+  } catch {
+    return `${name} cannot be read for its extended key usage`
+  }
+  const usages = (parsed.extensions ?? []).filter((extension) => extension.extnID === OID_EXT_KEY_USAGE)
+  const [usage] = usages
+  const purposes = usage?.parsedValue instanceof pkijs.ExtKeyUsage ? usage.parsedValue.keyPurposes : []
+  if (!usage || !purposes.includes(OID_KP_TIME_STAMPING)) {
+    return `${name} lacks the extended key usage id-kp-timeStamping (RFC 3161 §2.3)`
+  }
+  if (usages.length > 1 || purposes.length !== 1) {
+    return `${name} has extended key usages besides id-kp-timeStamping (RFC 3161 §2.3: only that one)`
+  }
+  if (!usage.critical) return `${name} has a non-critical extended key usage (RFC 3161 §2.3: it must be critical)`
+  return undefined
 }
 
 function firstToken(container: TstContainer): Uint8Array {
@@ -138,7 +174,8 @@ function readContentTimestamp(
  * Only then is genTime the time the seal certificate is judged at; otherwise it is `now` (the
  * stricter time for a certificate that may have expired since), and the check says why.
  *
- * Status: ERROR when a time-stamp is malformed or not about this seal (tampering); SKIPPED
+ * Status: ERROR when a time-stamp is malformed, not about this seal, or its CMS signature does not
+ * verify (tampering); SKIPPED
  * `not-asked` without `sigTst`; SKIPPED `unknown` when `sigTst` is about this seal but its TSA
  * cannot be trusted; OK when it can.
  */
@@ -171,7 +208,7 @@ export async function verifySealTimestamp(input: SealTimestampInput): Promise<Se
     return { ...untrusted, ...contentPart, check: error('seal-timestamp', `sigTst is not readable: ${why}`) }
   }
   const certificates = readCertificates(claims.certificates)
-  const claimedTsa = certificates.find(isTsaCertificate)
+  const claimedTsa = certificates.find(claimsTimeStamping)
   const signatureTimestamp = { ...claims, ...(claimedTsa ? { tsa: claimedTsa.subject.replace(/\n/g, ', ') } : {}) }
   const result = { ...contentPart, signatureTimestamp }
   const says = `sigTst says the signature existed at ${iso(claims.genTime)} (TSA '${claimedTsa ? label(claimedTsa) : 'unnamed'}', policy ${claims.policy}, serial ${claims.serialNumber})`
@@ -200,16 +237,9 @@ export async function verifySealTimestamp(input: SealTimestampInput): Promise<Se
     ),
   })
 
-  if (!input.verifyTimestampSignature) {
-    // Said for the reader only: without the CMS signature, the token's certificates prove nothing.
-    const tsaTrust = claimedTsa ? await tsaChainProblem(claimedTsa, claims, input.trustAnchors) : undefined
-    return notRelied(
-      `the TSA’s CMS signature was not verified (no RFC 3161 verifier is configured)${tsaTrust ? `, and ${tsaTrust}` : ''}`,
-    )
-  }
   let signed: TimestampSignatureCheck
   try {
-    signed = await input.verifyTimestampSignature(claims.der)
+    signed = await input.verifyTimestampSignature(claims.der, Buffer.from(input.signature, 'ascii'))
   } catch (e) {
     signed = { ok: false, reason: e instanceof Error ? e.message : String(e) }
   }
@@ -231,11 +261,8 @@ export async function verifySealTimestamp(input: SealTimestampInput): Promise<Se
   } catch {
     return notRelied('the RFC 3161 verifier returned no readable signer certificate')
   }
-  if (!isTsaCertificate(signer)) {
-    return notRelied(
-      `the TSA certificate '${label(signer)}' lacks the extended key usage id-kp-timeStamping (RFC 3161 §2.3)`,
-    )
-  }
+  const usageProblem = timeStampingProblem(signer)
+  if (usageProblem) return notRelied(usageProblem)
   const problem = await tsaChainProblem(signer, claims, input.trustAnchors)
   if (problem) return notRelied(problem)
   return {

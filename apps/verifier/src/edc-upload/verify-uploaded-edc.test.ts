@@ -3,9 +3,15 @@ import { readFileSync } from 'node:fs'
 import type { ShaclReport } from '@alma/elm/shacl'
 import { createDevCa, type DevCa, issueSealCertificate } from '@alma/trust'
 import { FlattenedSign } from 'jose'
+import * as pkijs from 'pkijs'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { EdcUploadCheckId } from './checks.ts'
-import { MAX_EDC_UPLOAD_BYTES, type VerifyUploadedEdcDeps, verifyUploadedEdc } from './index.ts'
+import {
+  MAX_EDC_UPLOAD_BYTES,
+  type VerifyUploadedEdcDeps,
+  verifyTimestampSignature,
+  verifyUploadedEdc,
+} from './index.ts'
 import { parseTimestampToken, TimestampTokenError } from './parse-timestamp-token.ts'
 
 // Fixtures: the EC's official samples (SOURCES.md). The signed one is sealed by 'TEST SEAL'
@@ -44,6 +50,44 @@ function withHeader(patch: Header | ((header: Header) => Header)): string {
   const header: Header = headerOf(file)
   file.signatures[0]!.protected = b64json({ ...header, ...(typeof patch === 'function' ? patch(header) : patch) })
   return JSON.stringify(file)
+}
+
+/** The DER of the sample's signature time-stamp (etsiU[0].sigTst, ETSI TS 119 182-1 §5.3.4). */
+function sigTstOf(file: Sealed): Uint8Array<ArrayBuffer> {
+  const etsiU = file.signatures[0]!.header!.etsiU as string[]
+  const val = JSON.parse(Buffer.from(etsiU[0]!, 'base64url').toString()).sigTst.tstTokens[0].val
+  return new Uint8Array(Buffer.from(val, 'base64'))
+}
+
+/** The sample with another sigTst token; etsiU is unprotected, so the seal signature still verifies. */
+function withSigTst(der: Uint8Array): string {
+  const file = sealed()
+  const etsiU = file.signatures[0]!.header!.etsiU as string[]
+  const entry = JSON.parse(Buffer.from(etsiU[0]!, 'base64url').toString())
+  entry.sigTst.tstTokens[0].val = Buffer.from(der).toString('base64')
+  etsiU[0] = b64json(entry)
+  return JSON.stringify(file)
+}
+
+/** The sample's sigTst with one byte of its TSA's signature (RFC 5652 §5.3 SignerInfo.signature) flipped. */
+function sigTstWithFlippedSignatureByte(): Uint8Array {
+  const der = sigTstOf(sealed())
+  const contentInfo = pkijs.ContentInfo.fromBER(der)
+  const signature = new pkijs.SignedData({ schema: contentInfo.content }).signerInfos[0]!.signature
+  const at = Buffer.from(der).indexOf(Buffer.from(signature.valueBlock.valueHexView))
+  expect(at).toBeGreaterThan(0)
+  const flipped = der.slice()
+  flipped[at + 100] = flipped[at + 100]! ^ 0x01
+  return flipped
+}
+
+/** The DSS test PKI's certificates the sample's sigTst carries: its TSA and the root above it. */
+function sigTstCertificates() {
+  const certs = parseTimestampToken(sigTstOf(sealed())).certificates.map((der) => new X509Certificate(der))
+  return {
+    tsa: certs.find((c) => c.subject.includes('CN=good-tsa'))!,
+    root: certs.find((c) => c.subject.includes('CN=root-ca'))!,
+  }
 }
 
 function checkOf(result: { checks: readonly { id: string }[] }, id: EdcUploadCheckId) {
@@ -97,7 +141,8 @@ describe('verifyUploadedEdc: the EC signed sample', () => {
     expect(timestamp).toMatchObject({ status: 'SKIPPED', skipped: 'unknown' })
     expect(timestamp.reason).toContain(`sigTst says the signature existed at ${SIGNED_AT_TSA} (TSA 'good-tsa'`)
     expect(timestamp.reason).toContain("its imprint is the SHA-256 of this seal's signature value")
-    expect(timestamp.reason).toContain('no RFC 3161 verifier is configured')
+    // The default verifier (pkijs) accepts the TSA's CMS signature; the TSA is not ours to trust.
+    expect(timestamp.reason).toContain(`its TSA certificate 'good-tsa' is not trusted at ${SIGNED_AT_TSA}`)
     expect(timestamp.reason).toContain("'root-ca'") // the DSS test PKI root, not one of our anchors
     expect(timestamp.reason).toContain('adoTst says the payload existed at 2023-09-27T11:54:17.000Z')
     expect(r.seal?.signatureTimestamp).toMatchObject({
@@ -145,13 +190,7 @@ describe('verifyUploadedEdc: the EC signed sample', () => {
   })
 
   it('takes the time-stamp’s genTime when its TSA signature verifies and its TSA is trusted', async () => {
-    const file = sealed()
-    const etsiU = file.signatures[0]!.header!.etsiU as string[]
-    const sigTst = JSON.parse(Buffer.from(etsiU[0]!, 'base64url').toString()).sigTst.tstTokens[0].val
-    const token = parseTimestampToken(new Uint8Array(Buffer.from(sigTst, 'base64')))
-    const certs = token.certificates.map((der) => new X509Certificate(der))
-    const tsa = certs.find((c) => c.subject.includes('CN=good-tsa'))!
-    const root = certs.find((c) => c.subject.includes('CN=root-ca'))!
+    const { tsa, root } = sigTstCertificates()
     // Stands in for an RFC 3161 CMS verifier (pkijs): this test is about what follows from its answer.
     const verifyTimestampSignature = vi.fn(async () => ({ ok: true as const, signerCertificate: tsa.toString() }))
 
@@ -190,6 +229,110 @@ describe('verifyUploadedEdc: the EC signed sample', () => {
     expect(checkOf(r, 'seal-signature').status).toBe('OK') // etsiU is unsigned
     expect(checkOf(r, 'seal-timestamp').status).toBe('ERROR')
     expect(checkOf(r, 'seal-timestamp').reason).toContain('the time-stamp belongs to another signature')
+  })
+})
+
+describe('verifyUploadedEdc: the sample’s signature time-stamp, verified with pkijs', () => {
+  const signatureValue = () => Buffer.from(sealed().signatures[0]!.signature, 'ascii')
+
+  it('the sigTst CMS signature verifies (RFC 5652 §5.6) and its signer is the TSA certificate', async () => {
+    const signed = await verifyTimestampSignature(sigTstOf(sealed()), signatureValue())
+    if (!signed.ok) throw new Error(signed.reason)
+    const signer = new X509Certificate(signed.signerCertificate)
+    expect(signer.raw.equals(sigTstCertificates().tsa.raw)).toBe(true)
+  })
+
+  it('with the DSS test root as TSA anchor, the seal certificate is judged at genTime, and is still not anchored', async () => {
+    const { root } = sigTstCertificates()
+    // No verifyTimestampSignature injected: the default, pkijs, is what makes the time trusted.
+    const r = await verifyUploadedEdc(
+      { file: SIGNED, trustAnchors: [devCa.certificatePem], timestampTrustAnchors: [root.toString()], now: NOW },
+      noShacl,
+    )
+    const timestamp = checkOf(r, 'seal-timestamp')
+    expect(timestamp.status).toBe('OK')
+    expect(timestamp.reason).toContain("the TSA’s signature verifies and its certificate 'good-tsa' chains")
+    expect(timestamp.reason).toContain(`the seal certificate is judged at ${SIGNED_AT_TSA}`)
+    expect(r.seal?.validatedAtSource).toBe('trusted-timestamp')
+    expect(r.seal?.validatedAt.toISOString()).toBe(SIGNED_AT_TSA)
+    const validity = checkOf(r, 'certificate-validity')
+    expect(validity.status).toBe('OK')
+    expect(validity.reason).toContain(`valid at ${SIGNED_AT_TSA}`)
+    expect(validity.reason).not.toContain('judged at the verification time')
+    // The TSA anchor vouches for the time only: ANF is still not one of our seal anchors.
+    expect(checkOf(r, 'certificate-chain-trusted').status).toBe('ERROR')
+    expect(r.verdict).toBe('failed')
+  })
+
+  it('one flipped byte in the TSA’s signature: not trusted, so the certificate is judged today', async () => {
+    const flipped = sigTstWithFlippedSignatureByte()
+    expect(await verifyTimestampSignature(flipped, signatureValue())).toEqual({
+      ok: false,
+      reason: "the signature over its signed attributes does not verify with the signer certificate's key",
+    })
+
+    const { root } = sigTstCertificates()
+    const r = await verifyUploadedEdc(
+      {
+        file: withSigTst(flipped),
+        trustAnchors: [devCa.certificatePem],
+        timestampTrustAnchors: [root.toString()],
+        now: NOW,
+      },
+      noShacl,
+    )
+    expect(checkOf(r, 'seal-signature').status).toBe('OK') // etsiU is unsigned
+    const timestamp = checkOf(r, 'seal-timestamp')
+    expect(timestamp.status).toBe('ERROR')
+    expect(timestamp.reason).toContain('the TSA’s CMS signature on it does not verify')
+    expect(r.seal?.validatedAtSource).toBe('verification-time')
+    expect(r.seal?.validatedAt).toEqual(NOW)
+    const validity = checkOf(r, 'certificate-validity')
+    expect(validity.status).toBe('ERROR')
+    expect(validity.reason).toContain(`'TEST SEAL' expired on ${NOT_AFTER}, before ${NOW.toISOString()}`)
+    expect(validity.reason).toContain('judged at the verification time')
+    expect(r.verdict).toBe('failed')
+  })
+
+  it('a genuine token whose imprint is not this signature’s is refused, even from a trusted TSA', async () => {
+    const file = sealed()
+    const adoTst = headerOf(file).adoTst
+    const adoDer = new Uint8Array(Buffer.from(adoTst.tstTokens[0].val, 'base64'))
+    // The content time-stamp is the TSA's own, over the payload (RFC 7797: the bytes as they stand)…
+    expect((await verifyTimestampSignature(adoDer, Buffer.from(file.payload, 'utf8'))).ok).toBe(true)
+    // …but not over this seal's signature value (RFC 3161 §2.4.2 messageImprint).
+    const signed = await verifyTimestampSignature(adoDer, signatureValue())
+    expect(signed).toMatchObject({ ok: false })
+    expect(!signed.ok && signed.reason).toContain(
+      'its TSTInfo messageImprint is not the sha256 of the time-stamped data',
+    )
+
+    const header = file.signatures[0]!.header as { etsiU: string[] }
+    header.etsiU[0] = b64json({ sigTst: adoTst })
+    const { root } = sigTstCertificates()
+    const verifier = vi.fn(verifyTimestampSignature)
+    const r = await verifyUploadedEdc(
+      { file: JSON.stringify(file), trustAnchors: [], timestampTrustAnchors: [root.toString()], now: NOW },
+      { ...noShacl, verifyTimestampSignature: verifier },
+    )
+    expect(checkOf(r, 'seal-timestamp').status).toBe('ERROR')
+    expect(checkOf(r, 'seal-timestamp').reason).toContain('the time-stamp belongs to another signature')
+    expect(verifier).not.toHaveBeenCalled() // refused before its TSA is asked about
+    expect(r.seal?.validatedAtSource).toBe('verification-time')
+    expect(r.seal?.validatedAt).toEqual(NOW)
+  })
+
+  it('a signer certificate without id-kp-timeStamping is not a TSA (RFC 3161 §2.3)', async () => {
+    const { root } = sigTstCertificates()
+    const r = await verifyUploadedEdc(
+      { file: SIGNED, trustAnchors: [], timestampTrustAnchors: [root.toString()], now: NOW },
+      { ...noShacl, verifyTimestampSignature: async () => ({ ok: true, signerCertificate: root.toString() }) },
+    )
+    expect(checkOf(r, 'seal-timestamp')).toMatchObject({ status: 'SKIPPED', skipped: 'unknown' })
+    expect(checkOf(r, 'seal-timestamp').reason).toContain(
+      "the TSA certificate 'root-ca' lacks the extended key usage id-kp-timeStamping (RFC 3161 §2.3)",
+    )
+    expect(r.seal?.validatedAtSource).toBe('verification-time')
   })
 })
 
@@ -405,5 +548,12 @@ describe('parseTimestampToken', () => {
     expect(claims.serialNumber).toBe('b75406a33bb92bf8b8b0966e73130a27')
     expect(claims.certificates).toHaveLength(2)
     expect(() => parseTimestampToken(der.subarray(0, der.length - 1))).toThrow(TimestampTokenError)
+  })
+
+  it('refuses trailing bytes and DER that is not a time-stamp token', () => {
+    const der = sigTstOf(sealed())
+    expect(() => parseTimestampToken(new Uint8Array([...der, 0]))).toThrow(/trailing bytes after the token/)
+    const certificate = new Uint8Array(sigTstCertificates().tsa.raw)
+    expect(() => parseTimestampToken(certificate)).toThrow(TimestampTokenError)
   })
 })

@@ -44,6 +44,7 @@ import {
   type VerifyTimestampSignature,
   verifySealTimestamp,
 } from './verify-seal-timestamp.ts'
+import { verifyTimestampSignature } from './verify-timestamp-signature.ts'
 import { MAX_X5C } from './z-jades-seal.ts'
 import {
   MAX_EDC_UPLOAD_BYTES,
@@ -53,8 +54,9 @@ import {
 
 export interface VerifyUploadedEdcDeps {
   /**
-   * Verifies the CMS signature of an RFC 3161 token and returns its signer certificate. Without
-   * it no time-stamp is trusted, and the seal certificate is judged at `now`.
+   * Verifies the CMS signature of an RFC 3161 token and returns its signer certificate; default
+   * `verifyTimestampSignature` (pkijs). Whatever it answers, the TSA certificate must still have
+   * id-kp-timeStamping and chain to `timestampTrustAnchors` before genTime is relied on.
    */
   readonly verifyTimestampSignature?: VerifyTimestampSignature
   /** The FORMAT check; default `validateEdcShacl` of `@alma/elm/shacl`. */
@@ -380,8 +382,10 @@ function annexICheck(parsed: ParsedEdc): { check: EdcUploadCheck; report: AnnexI
  * 2. `seal-signature` — header rules (RFC 8725: no `none`/HS*, no `jku`/`x5u`/`jwk`, `b64` only
  *    with `crit`, no unknown `crit`), then the JWS over the unencoded payload (RFC 7797) with the
  *    `x5c` leaf's key, by `jose`. An unsealed file is an ERROR: nothing vouches for it.
- * 3. `seal-timestamp` — `sigTst` about this signature and from a trusted TSA: then the
- *    certificate is judged at its genTime; otherwise at `now`, and the reason says so.
+ * 3. `seal-timestamp` — `sigTst` about this signature (its imprint), signed by its TSA (the CMS
+ *    signature, RFC 5652 §5.6, by pkijs) and from a trusted TSA (id-kp-timeStamping, a chain to
+ *    `timestampTrustAnchors` at genTime): then the certificate is judged at its genTime;
+ *    otherwise at `now`, and the reason says so.
  * 4. `certificate-*` — chain to a configured anchor (an empty store fails closed), validity, key
  *    usage, revocation from configured CRLs, QC e-seal.
  * 5. `organization-identifier-matches`, `countries-agree` — the certificate is the ELM issuer's.
@@ -475,7 +479,7 @@ export async function verifyUploadedEdc(
       signature: file.seal.jws.signature,
       payloadInSigningInput: signature.b64 ? Buffer.from(file.seal.jws.payload, 'ascii') : signature.payloadBytes,
       trustAnchors: config.timestampTrustAnchors ?? config.trustAnchors,
-      ...(deps.verifyTimestampSignature ? { verifyTimestampSignature: deps.verifyTimestampSignature } : {}),
+      verifyTimestampSignature: deps.verifyTimestampSignature ?? verifyTimestampSignature,
       now,
     })
     put(time.check)

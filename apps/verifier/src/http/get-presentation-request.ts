@@ -30,9 +30,13 @@ export function mountGetPresentationRequest(router: Router, ctx: VerifierContext
           throw new VerifierError('forbidden', 'the response_code is wrong or was already used')
         }
       }
+      // An open request past its expiry is expired, whether or not the store has marked it yet.
+      const expired =
+        (record.state === 'created' || record.state === 'retrieved') &&
+        record.expiresAt.getTime() <= ctx.now().getTime()
       res.json({
         id: record.id,
-        state: record.state,
+        state: expired ? 'expired' : record.state,
         ...(stored.label ? { label: stored.label } : {}),
         ...(stored.template ? { template: stored.template } : {}),
         clientId: record.clientId,

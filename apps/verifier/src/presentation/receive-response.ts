@@ -229,10 +229,11 @@ async function verifyResponse(
     for (const presentation of list as string[]) {
       const verification = await verifyPresentedCredential(
         {
-          credential:
-            credentialQuery.format === 'jwt_vc_json'
-              ? { format: 'jwt_vc_json', vp: presentation }
-              : { format: 'dc+sd-jwt', presentation },
+          // The presentation's own format (an SD-JWT always has a "~", RFC 9901 §4; a VP JWT never
+          // does), so one answering a query of the other format fails format-and-query, not signature.
+          credential: presentation.includes('~')
+            ? { format: 'dc+sd-jwt', presentation }
+            : { format: 'jwt_vc_json', vp: presentation },
           nonce: record.nonce,
           // §B.1.3.1 / §B.3.6: the holder proof's aud is our client_id, prefix included.
           audience: record.clientId,
@@ -265,15 +266,19 @@ async function verifyResponse(
       : credentials.some((c) => c.verdict === 'partially-verified')
         ? 'partially-verified'
         : 'verified'
+  // The reason names the failing check first (a relying party acts on it), then what is missing.
+  const failedChecks = credentials.flatMap((c) =>
+    c.steps.filter((s) => s.status === 'ERROR').map((s) => describeFailure(c.queryId, s)),
+  )
+  const missingText =
+    missing.length > 0
+      ? `no verified credential answers ${missing.map((m) => m.options.map((o) => o.join(' + ')).join(' or ')).join('; ')}`
+      : undefined
   const reason = protocolFailure
     ? describeFailure(protocolFailure.c.queryId, protocolFailure.s)
-    : missing.length > 0
-      ? `no verified credential answers ${missing.map((m) => m.options.map((o) => o.join(' + ')).join(' or ')).join('; ')}`
-      : verdict === 'failed'
-        ? credentials
-            .flatMap((c) => c.steps.filter((s) => s.status === 'ERROR').map((s) => describeFailure(c.queryId, s)))
-            .join('; ')
-        : undefined
+    : verdict === 'failed'
+      ? [...failedChecks, ...(missingText ? [missingText] : [])].join('; ') || 'no credential was presented'
+      : undefined
   const result: PresentationResult = {
     verdict,
     ...(reason ? { reason } : {}),
