@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url'
-import { buildEdcFiles, ElmError, registerElmCommands } from '@alma/elm'
+import { ElmError, registerElmCommands } from '@alma/elm'
 import { Command } from 'commander'
 
-const examples = fileURLToPath(new URL('../../../config/examples/', import.meta.url))
-
 /** Commands that need no more than @alma/elm; any other first word also loads @alma/trust. */
-const ELM_ONLY_COMMANDS = new Set(['elm', 'demo'])
+const ELM_ONLY_COMMANDS = new Set(['elm'])
+
+/** The main job: issuer, verifier and the reference wallet together. */
+const DEPLOYMENT_COMMANDS = new Set(['up', 'demo'])
 
 /** Commands of @alma/issuer (express, OpenID4VC libraries): loaded only for these, or for help. */
 const ISSUER_COMMANDS = new Set(['issuer', 'award', 'revoke'])
@@ -32,36 +32,10 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
     const { registerIssuerCommands } = await import('@alma/issuer')
     registerIssuerCommands(program)
   }
-  program
-    .command('demo')
-    .description(
-      'build the example micro-credentials of the demo alliance, print their Annex I reports, then issue one to a wallet over OpenID4VCI',
-    )
-    .option('-o, --out <dir>', 'output folder', '.alma/demo')
-    .option('--no-issue', 'only build the documents (no issuer, no wallet)')
-    .action(async (options: { out: string; issue: boolean }) => {
-      const { annexIReport, formatAnnexIReport } = await import('@alma/elm')
-      for (const [awardFile, organisationsFile] of [
-        ['ana-andromeda.json', 'organisations.json'],
-        ['jonas-becker.json', 'organisations-mandate.json'],
-      ] as const) {
-        const started = performance.now()
-        const { document, documentPath, pagePaths } = buildEdcFiles(
-          `${examples}specification.json`,
-          `${examples}awards/${awardFile}`,
-          `${examples}${organisationsFile}`,
-          options.out,
-        )
-        console.log(`\n${awardFile} (${organisationsFile}) built in ${Math.round(performance.now() - started)} ms`)
-        console.log(`  EDC document: ${documentPath}`)
-        for (const path of pagePaths) console.log(`  certificate page: ${path}`)
-        console.log(formatAnnexIReport(annexIReport(document)).replace(/^/gm, '  '))
-      }
-      if (options.issue) {
-        const { runIssuanceDemo } = await import('@alma/issuer')
-        await runIssuanceDemo({ examples })
-      }
-    })
+  if (command === undefined || DEPLOYMENT_COMMANDS.has(command)) {
+    const { registerDeploymentCommands } = await import('./deployment/register-deployment-commands.ts')
+    registerDeploymentCommands(program)
+  }
   return program
 }
 

@@ -1,9 +1,15 @@
 // @alma/issuer: the OpenID4VCI 1.0 issuer agent.
 export * from './admin/index.ts'
+export { loadCliConfig } from './cli/cli-config.ts'
+export { EXAMPLE_COURSE_ID, exampleTenants, type InitIssuerResult, initIssuer } from './cli/init-issuer.ts'
 export { type IssuerConfig, type IssuerConfigInput, parseIssuerConfig, zIssuerConfig } from './config.ts'
-export { runIssuanceDemo } from './demo/issuance-demo.ts'
 export { ISSUER_ERRORS, IssuerError, type IssuerErrorCode, writeError } from './errors.ts'
 export { createIssuerApp, type MountRoutes } from './http/app.ts'
+export {
+  allianceRegistryUrl,
+  type PublishAllianceRegistryInput,
+  publishAllianceRegistry,
+} from './issuance/alliance-registry.ts'
 export { type CreateAwardInput, createAward } from './issuance/awards.ts'
 export {
   configurationIdsOf,

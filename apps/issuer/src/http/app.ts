@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { IssuerError, writeError } from '../errors.ts'
 import type { IssuerContext } from '../issuance/issuer-context.ts'
+import { mountAllianceRegistry } from './alliance-registry.ts'
 import { mountAuthorize } from './authorize.ts'
 import { mountCredential } from './credential.ts'
 import { mountDeferredCredential } from './deferred-credential.ts'
@@ -46,6 +47,7 @@ export function createIssuerApp(ctx: IssuerContext, extra: readonly MountRoutes[
   const router = express.Router()
   mountWellKnown(router, ctx)
   mountIdentity(router, ctx)
+  mountAllianceRegistry(router, ctx)
   mountStatusLists(router, ctx)
   mountOffers(router, ctx)
   mountToken(router, ctx)
