@@ -2,7 +2,7 @@
 // drains in-flight requests on SIGTERM (security.md, "operations").
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { openStore, type Store } from '@alma/store'
+import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createSigner, createTenantKeyring, type Kek, resolveKek } from '@alma/trust'
 import { setGlobalConfig } from '@openid4vc/utils'
 import pino from 'pino'
@@ -88,6 +88,11 @@ export async function startIssuer(options: StartIssuerOptions): Promise<RunningI
     s.on('error', reject)
   })
   server.keepAliveTimeout = 5_000
+  // Expired single-use values (codes, nonces, DPoP jtis) go, unredeemed offers become `expired`.
+  const maintenance = startStoreMaintenance(ctx.store, {
+    now: ctx.now,
+    onError: (e) => ctx.log.error({ err: e }, 'store maintenance'),
+  })
   const { port } = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   return {
@@ -101,6 +106,7 @@ export async function startIssuer(options: StartIssuerOptions): Promise<RunningI
           server.close(() => resolve())
           server.closeIdleConnections()
         })
+        await maintenance.stop()
         if (ownsStore) await ctx.store.close()
       })()
       return closing

@@ -2,7 +2,7 @@
 // graceful stop that drains in-flight requests (security.md, "operations").
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { openStore, type Store } from '@alma/store'
+import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createTenantKeyring, type Kek, resolveKek } from '@alma/trust'
 import type { Resolvable } from 'did-resolver'
 import pino from 'pino'
@@ -92,6 +92,11 @@ export async function startVerifier(options: StartVerifierOptions): Promise<Runn
   })
   server.keepAliveTimeout = 5_000
   const worker = options.webhookIntervalMs === 0 ? undefined : startWebhookWorker(ctx, options.webhookIntervalMs)
+  // Expired single-use values go, unanswered requests become `expired` (store maintenance).
+  const maintenance = startStoreMaintenance(ctx.store, {
+    now: ctx.now,
+    onError: (e) => ctx.log.error({ err: e }, 'store maintenance'),
+  })
   const { port } = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   return {
@@ -101,6 +106,7 @@ export async function startVerifier(options: StartVerifierOptions): Promise<Runn
     close() {
       closing ??= (async () => {
         await worker?.stop()
+        await maintenance.stop()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeIdleConnections()

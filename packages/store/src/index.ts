@@ -2,6 +2,12 @@
 // default) or PostgreSQL (DATABASE_URL), repositories whose every query is tenant-scoped, and
 // single-use values consumed by one atomic statement (design/architecture.md, "Scale-out").
 export { isStoreError, StoreError, type StoreErrorCode } from './errors.ts'
+export {
+  type MaintenanceReport,
+  runStoreMaintenance,
+  type StoreMaintenanceOptions,
+  startStoreMaintenance,
+} from './maintenance.ts'
 export { MIGRATIONS, type MigrateOptions, type Migration, migrate } from './migrations/migrate.ts'
 export {
   createRepositories,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { runStoreMaintenance } from './maintenance.ts'
 import type { Store } from './open-store.ts'
 import type { NewPresentationRequest } from './repositories/presentation-requests.ts'
 import { type BackendContext, describeEachBackend } from './test-backends.ts'
@@ -138,6 +139,22 @@ function presentationSuite(ctx: BackendContext) {
       const first = await store.presentationRequests.create(newRequest(tenantId, { now: at(1) }))
       const second = await store.presentationRequests.create(newRequest(tenantId, { now: at(2) }))
       expect((await store.presentationRequests.list(tenantId)).map((r) => r.id)).toEqual([second.id, first.id])
+    })
+  })
+
+  describe('maintenance', () => {
+    it('purges expired single-use values and expires unanswered offers and requests, once', async () => {
+      const store = ctx.store()
+      const tenantId = await seedRelyingParty(store)
+      await store.singleUseValues.put('vp_token', tenantId, `h-${randomId()}`, null, at(10))
+      const open = await store.presentationRequests.create(newRequest(tenantId, { expiresAt: at(10) }))
+      const later = await store.presentationRequests.create(newRequest(tenantId, { expiresAt: at(1000) }))
+      const report = await runStoreMaintenance(store, at(11))
+      expect(report.purgedSingleUseValues).toBeGreaterThanOrEqual(1)
+      expect(report.expiredPresentationRequests).toBeGreaterThanOrEqual(1)
+      expect((await store.presentationRequests.get(tenantId, open.id))?.state).toBe('expired')
+      expect((await store.presentationRequests.get(tenantId, later.id))?.state).toBe('created')
+      expect(await store.singleUseValues.remember('vp_token', tenantId, 'fresh', at(20))).toBe(true)
     })
   })
 
