@@ -68,5 +68,15 @@ export async function verifyHolderJws(
 /** The public key of the first certificate of a JOSE `x5c` (base64 DER, RFC 7515 §4.1.6). */
 export function x5cLeafKey(x5c: unknown): KeyObject {
   if (!Array.isArray(x5c) || typeof x5c[0] !== 'string') throw new Error('the header has no x5c')
-  return new X509Certificate(Buffer.from(x5c[0], 'base64')).publicKey
+  const leaf = x5c[0]
+  let key = leafKeys.get(leaf)
+  if (!key) {
+    key = new X509Certificate(Buffer.from(leaf, 'base64')).publicKey
+    // Bounded: issuers and their status lists are few; parsing a certificate per check is not free.
+    if (leafKeys.size >= 256) leafKeys.delete(leafKeys.keys().next().value as string)
+    leafKeys.set(leaf, key)
+  }
+  return key
 }
+
+const leafKeys = new Map<string, KeyObject>()

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto'
 import { hasPrivateJwkMembers } from '../keys/algorithms.ts'
+import { memoizeByDer } from '../x509/certificate-cache.ts'
 import { type ParsedSealCertificate, parseSealCertificate } from '../x509/parse-seal-certificate.ts'
 import { type CertificateInput, certificateToDer, type Der } from '../x509/pem.ts'
 import {
@@ -92,9 +93,10 @@ function spkiOfJwk(jwk: Record<string, unknown>): Buffer | undefined {
   }
 }
 
-function spkiOfCertificate(der: Der): Buffer {
-  return new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' })
-}
+/** The certificate's public key (SPKI DER); memoised, the same issuers' certificates recur. */
+const spkiOfCertificate: (der: Der) => Buffer = memoizeByDer((der) =>
+  new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' }),
+)
 
 function sameCertificate(a: string, b: string): boolean {
   try {

@@ -59,6 +59,8 @@ interface Cert {
   node: NodeX509Certificate
   px: x509.X509Certificate
   label: string
+  /** Whether it is self-signed, once asked (certificates are memoised and immutable). */
+  selfSigned?: boolean
 }
 
 /** Both parsed views of a certificate; memoised, since the same chains and anchors recur. */
@@ -75,9 +77,10 @@ function bytesEqual(a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array): b
 
 // RFC 5280 §7.1 name matching, narrowed to what real CAs produce: equal DER, or equal RFC 4514 text.
 function issuedBy(child: Cert, issuer: Cert): boolean {
+  // The text comparison first: it is cheap, the DER serialisation is not.
   return (
-    bytesEqual(child.px.issuerName.toArrayBuffer(), issuer.px.subjectName.toArrayBuffer()) ||
-    child.node.issuer === issuer.node.subject
+    child.node.issuer === issuer.node.subject ||
+    bytesEqual(child.px.issuerName.toArrayBuffer(), issuer.px.subjectName.toArrayBuffer())
   )
 }
 
@@ -91,7 +94,8 @@ function signatureVerifies(child: Cert, issuer: Cert): boolean {
 }
 
 function selfSigned(cert: Cert): boolean {
-  return issuedBy(cert, cert) && signatureVerifies(cert, cert)
+  cert.selfSigned ??= issuedBy(cert, cert) && signatureVerifies(cert, cert)
+  return cert.selfSigned
 }
 
 function check(id: CertificateCheckId, status: CertificateCheckStatus, reason: string): CertificateCheck {
