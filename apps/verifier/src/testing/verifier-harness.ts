@@ -3,22 +3,13 @@
 import { randomBytes } from 'node:crypto'
 import { openStore, type Store } from '@alma/store'
 import { createDevCa, type DevCa, parseKek } from '@alma/trust'
+import { freePort, quietLog } from '../../../issuer/src/testing/issuer-harness.ts'
 import type { VerifierConfigInput } from '../config.ts'
 import { provisionRelyingParty } from '../provision-relying-party.ts'
 import { createRelyingPartyKey } from '../relying-party-keys.ts'
 import { type RunningVerifier, type StartVerifierOptions, startVerifier } from '../verifier-server.ts'
 
 export const RELYING_PARTY = 'employer'
-
-/** A silent logger for tests (errors still print). */
-export const quietLog = {
-  info() {},
-  warn() {},
-  error(obj: { err?: unknown }, msg?: string) {
-    const err = obj.err instanceof Error ? `${obj.err.name}: ${obj.err.message.slice(0, 300)}` : ''
-    console.error(msg, err)
-  },
-}
 
 export interface TestVerifier extends RunningVerifier {
   readonly store: Store
@@ -44,18 +35,6 @@ export interface StartTestVerifierOptions {
   readonly webhookUrl?: string
   /** `localhost` by default, so x509_san_dns: has a DNS name to name. */
   readonly host?: string
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
 }
 
 export async function startTestVerifier(options: StartTestVerifierOptions): Promise<TestVerifier> {

@@ -1,12 +1,16 @@
 // Real credentials of both formats from a running test issuer (@openid4vc/openid4vci as the
 // wallet), presented by hand as a wallet would (VP JWT; SD-JWT + KB-JWT), then verified.
-import { createHash } from 'node:crypto'
 import { EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
 import { createDevCa, createDidResolver } from '@alma/trust'
-import { importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { COURSE_ID, startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
-import { requestCredential, testWallet, type WalletKey } from '../../../issuer/src/testing/test-wallet.ts'
+import { startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
+import {
+  presentSdJwt as handPresentSdJwt,
+  vpJwt as handVpJwt,
+  type IssuedCredentials,
+  issueBoth as issueBothFrom,
+  type WalletKey,
+} from '../testing/hand-wallet.ts'
 import { type VerificationDeps, verifyPresentedCredential } from './verify-presented-credential.ts'
 
 const AUD = 'x509_san_dns:verifier.example'
@@ -14,70 +18,19 @@ const NONCE = 'n-0S6_WzA2Mj-e2e-nonce-128-bits'
 
 let issuer: TestIssuer
 let deps: VerificationDeps
-interface Issued {
-  vcJwt: string
-  sdJwt: string
-  keys: WalletKey[]
-  awardId: string
-}
-let issued: Issued
+let issued: IssuedCredentials
 
-async function issueBoth(): Promise<Issued> {
-  const offer = await issuer.offer({})
-  const { client, keys } = await testWallet()
-  const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
-  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
-  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-    credentialOffer,
-    issuerMetadata,
-  })
-  const out: string[] = []
-  for (const [i, configurationId] of [`${COURSE_ID}_jwt_vc_json`, `${COURSE_ID}_dc_sd_jwt`].entries()) {
-    const body = await requestCredential(client, {
-      issuerMetadata,
-      accessToken: accessTokenResponse.access_token,
-      configurationId,
-      key: keys[i]!,
-    })
-    out.push(body.credentials?.[0]?.credential ?? '')
-  }
-  return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId: offer.awardId }
-}
-
+const TARGET = { aud: AUD, nonce: NONCE }
+const issueBoth = () => issueBothFrom(issuer)
 const nowSeconds = () => Math.floor(Date.now() / 1000)
-
-async function vpJwt(vcJwt: string, key: WalletKey, claims: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT({
-    aud: AUD,
-    nonce: NONCE,
-    iat: nowSeconds(),
-    vp: {
-      '@context': ['https://www.w3.org/2018/credentials/v1'],
-      type: ['VerifiablePresentation'],
-      verifiableCredential: [vcJwt],
-    },
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
-    .sign(await importJWK(key.privateJwk, 'ES256'))
-}
-
-/** Keeps only the disclosures of `names` and adds a KB-JWT (RFC 9901 §4.3). */
-async function presentSdJwt(
+const vpJwt = (vcJwt: string, key: WalletKey, claims: Record<string, unknown> = {}) =>
+  handVpJwt(vcJwt, key, TARGET, claims)
+const presentSdJwt = (
   sdJwt: string,
   key: WalletKey,
   names: string[],
   kb: { claims?: Record<string, unknown>; sdHash?: string } = {},
-): Promise<string> {
-  const [jwt, ...disclosures] = sdJwt.split('~').filter(Boolean)
-  const kept = disclosures.filter((d) => names.includes(JSON.parse(Buffer.from(d, 'base64url').toString())[1]))
-  const presented = `${[jwt, ...kept].join('~')}~`
-  const sdHash = kb.sdHash ?? createHash('sha256').update(presented).digest('base64url')
-  const kbJwt = await new SignJWT({ aud: AUD, nonce: NONCE, iat: nowSeconds(), sd_hash: sdHash, ...kb.claims })
-    .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
-    .sign(await importJWK(key.privateJwk, 'ES256'))
-  return presented + kbJwt
-}
+) => handPresentSdJwt(sdJwt, key, names, TARGET, kb)
 
 const sdQuery = {
   id: 'micro_credential',
