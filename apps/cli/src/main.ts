@@ -10,6 +10,9 @@ const DEPLOYMENT_COMMANDS = new Set(['up', 'demo'])
 /** Commands of @alma/issuer (express, OpenID4VC libraries): loaded only for these, or for help. */
 const ISSUER_COMMANDS = new Set(['issuer', 'award', 'revoke'])
 
+/** Commands of @alma/verifier (express, OpenID4VP libraries): loaded only for these, or for help. */
+const VERIFIER_COMMANDS = new Set(['verifier'])
+
 /** The trust module once loaded, so that its errors can be told apart (`instanceof TrustError`). */
 let trust: typeof import('@alma/trust') | undefined
 
@@ -31,6 +34,10 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
   if (command === undefined || ISSUER_COMMANDS.has(command)) {
     const { registerIssuerCommands } = await import('@alma/issuer')
     registerIssuerCommands(program)
+  }
+  if (command === undefined || VERIFIER_COMMANDS.has(command)) {
+    const { registerVerifierCommands } = await import('@alma/verifier')
+    registerVerifierCommands(program)
   }
   if (command === undefined || DEPLOYMENT_COMMANDS.has(command)) {
     const { registerDeploymentCommands } = await import('./deployment/register-deployment-commands.ts')

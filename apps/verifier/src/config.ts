@@ -7,7 +7,9 @@ import { z } from 'zod'
 export const zVerifierConfig = z
   .object({
     /** The public base URL; each relying party lives under `<baseUrl>/<relying party>`. */
-    baseUrl: z.url().refine((u) => !u.endsWith('/'), 'must not end with "/"'),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://verifier.example.org' })
+      .refine((u) => !u.endsWith('/'), 'must not end with "/"'),
     mode: z.enum(['development', 'production']).default('development'),
     /** Where PGlite keeps its data; in memory when absent. Ignored when `databaseUrl` is set. */
     dataDir: z.string().min(1).optional(),

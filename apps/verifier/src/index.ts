@@ -1,9 +1,12 @@
 // @alma/verifier: OpenID4VP 1.0 requests, the verification pipeline with every check named,
 // relying-party API, uploaded EDC files.
+
+export { registerVerifierCommands } from './cli/register-verifier-commands.ts'
 export { parseVerifierConfig, type VerifierConfig, type VerifierConfigInput, zVerifierConfig } from './config.ts'
 export * from './edc-upload/index.ts'
 export { VERIFIER_ERRORS, VerifierError, type VerifierErrorCode } from './errors.ts'
 export { createVerifierApp, type MountRoutes } from './http/app.ts'
+export { mountVerifierWebApp } from './http/web-app.ts'
 export {
   type CreatedPresentationRequest,
   createPresentationRequest,

@@ -21,6 +21,7 @@ import { openStore } from '@alma/store'
 import { loadDevCa } from '@alma/trust'
 import {
   createRelyingPartyKey,
+  mountVerifierWebApp,
   provisionRelyingParty,
   type RunningVerifier,
   startVerifier,
@@ -148,7 +149,7 @@ export async function startDemoDeployment(options: DemoDeploymentOptions): Promi
     log: silent,
     trustAnchors: [ca.certificatePem],
     devAllowList: [issuerBase],
-    routes: [...(options.verifierRoutes ?? [])],
+    routes: [mountVerifierWebApp, ...(options.verifierRoutes ?? [])],
   })
   if (!(await verifierStore.tenants.get(RELYING_PARTY))) {
     await provisionRelyingParty(
