@@ -7,10 +7,12 @@
  * - In the same run: pure verification/s of one jwt_vc_json credential — our whole pipeline on a
  *   VP JWT (signature, issuer trust with x5c chain and linkage, holder binding, validity, status,
  *   policy, Annex I), and Veramo's verifyCredential on the same VC-JWT (the baseline).
- * Env: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (16), BENCH_SECONDS (per verification rate, 3).
+ * Env: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (16), BENCH_SECONDS (per verification rate, 3),
+ * BENCH_PROFILE (a file: V8 CPU profile of this process during the round trips: where the time goes).
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { createInterface } from 'node:readline'
 import { startTestIssuer } from '../../apps/issuer/src/testing/issuer-harness.ts'
 import { issueBoth, vpJwt } from '../../apps/verifier/src/testing/hand-wallet.ts'
@@ -78,6 +80,12 @@ try {
   const theirs = await rate(rateSeconds, () => veramo(issued.vcJwt))
 
   // Round trips, the wallet in its own process.
+  const profiler = process.env.BENCH_PROFILE ? new Session() : undefined
+  if (profiler) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+  }
   const wallet = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./verifier-bench-wallet.ts', import.meta.url).pathname],
@@ -102,6 +110,10 @@ try {
     createInterface({ input: wallet.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
     wallet.once('exit', (code) => code !== 0 && reject(new Error(`wallet exited with ${code}`)))
   })
+  if (profiler && process.env.BENCH_PROFILE) {
+    const { profile } = await profiler.post('Profiler.stop')
+    writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile))
+  }
   const latencies = report.latencies.sort((a, b) => a - b)
   const jwtBytes = issued.vcJwt.length
   console.log(

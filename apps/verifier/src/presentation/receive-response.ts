@@ -72,15 +72,15 @@ export async function receiveAuthorizationResponse(
   form: Record<string, unknown>,
 ): Promise<ResponseOutcome> {
   const now = ctx.now()
-  const existing = await ctx.store.presentationRequests.get(rp.id, requestId)
-  if (!existing) throw new VerifierError('invalid_request', 'there is no such presentation request (unknown state)')
   const claim = await ctx.store.presentationRequests.claimForResponse(rp.id, requestId, now)
   if (!claim.ok) {
     throw new VerifierError(
       'invalid_request',
-      claim.reason === 'already_answered'
-        ? 'this presentation request was already answered; a second response is refused'
-        : 'this presentation request has expired',
+      claim.reason === 'unknown'
+        ? 'there is no such presentation request (unknown state)'
+        : claim.reason === 'already_answered'
+          ? 'this presentation request was already answered; a second response is refused'
+          : 'this presentation request has expired',
     )
   }
   const record = claim.request
