@@ -78,7 +78,7 @@ describe('loadVerifierCliConfig', () => {
     [
       'a baseUrl without http(s)',
       { baseUrl: 'localhost:8490', kekFile: 'kek' },
-      /^<file>: baseUrl: localhost:8490 is not an http or https URL$/,
+      /^<file>: baseUrl: must be an http\(s\) URL/,
     ],
     [
       'production over http',
