@@ -539,6 +539,7 @@ describe('OpenAPI document', () => {
         '/admin/{tenant}/awards/cohort',
         '/admin/{tenant}/awards/{id}',
         '/admin/{tenant}/awards/{id}/approve',
+        '/admin/{tenant}/awards/{id}/certificate.png',
         '/admin/{tenant}/awards/{id}/offers',
         '/admin/{tenant}/credentials',
         '/admin/{tenant}/credentials/{id}/revoke',
@@ -546,6 +547,7 @@ describe('OpenAPI document', () => {
         '/admin/{tenant}/credentials/{id}/unsuspend',
         '/admin/{tenant}/specifications',
         '/admin/{tenant}/specifications/{id}',
+        '/admin/{tenant}/specifications/{id}/annex-i-check',
       ].sort(),
     )
     const put = r.json.paths['/admin/{tenant}/specifications/{id}'].put

@@ -5,9 +5,11 @@ import type { AdminDeps } from './http/admin-endpoint.ts'
 import { mountApproveAward } from './http/approve-award.ts'
 import { mountAwardCohort } from './http/award-cohort.ts'
 import { mountChangeCredentialStatus } from './http/change-credential-status.ts'
+import { mountCheckSpecification } from './http/check-specification.ts'
 import { mountCreateAward } from './http/create-award.ts'
 import { mountCreateOffer } from './http/create-offer.ts'
 import { mountGetAward } from './http/get-award.ts'
+import { mountGetAwardCertificate } from './http/get-award-certificate.ts'
 import { mountGetSpecification } from './http/get-specification.ts'
 import { mountListAudit } from './http/list-audit.ts'
 import { mountListAwards } from './http/list-awards.ts'
@@ -38,11 +40,13 @@ export function createAdminApi(options: AdminApiOptions = {}): MountRoutes {
     mountListSpecifications(router, deps)
     mountGetSpecification(router, deps)
     mountPutSpecification(router, deps)
+    mountCheckSpecification(router, deps)
     // `cohort` before `:id`, so it is not taken for an award id.
     mountAwardCohort(router, deps)
     mountCreateAward(router, deps)
     mountListAwards(router, deps)
     mountGetAward(router, deps)
+    mountGetAwardCertificate(router, deps)
     mountApproveAward(router, deps)
     mountCreateOffer(router, deps)
     mountListCredentials(router, deps)

@@ -3,7 +3,10 @@
 
 // The CLI's commands, exported here so @alma/issuer's index needs one line for both.
 export { registerIssuerCommands } from '../cli/register-issuer-commands.ts'
+// The admin web app and the learner's offer page, which go beside the admin API in `routes`.
+export { mountIssuerWebApp } from '../http/web-app.ts'
 export { type AdminApiOptions, createAdminApi, mountAdminApi } from './admin-api.ts'
+export { type CheckedElement, type CourseCheck, checkCourse } from './annex-i-check.ts'
 export { ADMIN_SCOPES, type AdminScope, type CreatedApiKey, createApiKey, hashApiKey } from './api-keys.ts'
 export {
   type AwardCohortInput,

@@ -6,9 +6,11 @@ import { ISSUER_ERRORS } from '../errors.ts'
 import { ADMIN_SCOPES, type AdminScope } from './api-keys.ts'
 import { COHORT_COLUMNS } from './cohort.ts'
 import {
+  zAnnexICheckRequest,
   zApproveAwardRequest,
   zAuditListQuery,
   zAwardListQuery,
+  zCertificateQuery,
   zCohortQuery,
   zCreateAwardRequest,
   zCreateOfferRequest,
@@ -53,6 +55,8 @@ function operation(options: {
   parameters?: Json[]
   body?: { schema: Json; type?: string; required?: boolean }
   ok: Record<string, string>
+  /** The success responses' media type (JSON by default). */
+  okType?: string
   errors?: number[]
 }): Json {
   const errors = [400, 401, 403, 429, ...(options.errors ?? [])]
@@ -73,7 +77,14 @@ function operation(options: {
       ...Object.fromEntries(
         Object.entries(options.ok).map(([status, description]) => [
           status,
-          { description, content: { 'application/json': { schema: { type: 'object' } } } },
+          {
+            description,
+            content: {
+              [options.okType ?? 'application/json']: {
+                schema: options.okType ? { type: 'string', format: 'binary' } : { type: 'object' },
+              },
+            },
+          },
         ]),
       ),
       ...Object.fromEntries(errors.map((s) => [String(s), errorResponse(errorText[s] ?? 'error')])),
@@ -152,6 +163,20 @@ export function adminOpenApiDocument(): Json {
           errors: [409, 413, 415],
         }),
       },
+      '/admin/{tenant}/specifications/{id}/annex-i-check': {
+        post: operation({
+          summary:
+            'check a course against Annex I without storing it: each of the 16 elements present, missing or invalid, ' +
+            'with the input issues in words; an incomplete course is a 200 answer (for a live checklist)',
+          scope: 'read',
+          parameters: [id('course id: a-z, 0-9, - (checked too)')],
+          body: { schema: jsonSchema(zAnnexICheckRequest) },
+          ok: {
+            200: '{ id, valid, isMicroCredential, missing, elements: [{ number, name, mandatory, status, source, value?, issues }], issues }',
+          },
+          errors: [413, 415],
+        }),
+      },
       '/admin/{tenant}/awards': {
         get: operation({
           summary: 'search awards (newest first)',
@@ -183,6 +208,16 @@ export function adminOpenApiDocument(): Json {
           scope: 'read',
           parameters: [id('award id')],
           ok: { 200: 'the award' },
+          errors: [404],
+        }),
+      },
+      '/admin/{tenant}/awards/{id}/certificate.png': {
+        get: operation({
+          summary: "the award's certificate page (PNG, as its EDC carries it) in lang, else its primary language",
+          scope: 'read',
+          parameters: [id('award id'), ...queryParameters(zCertificateQuery)],
+          ok: { 200: 'image/png' },
+          okType: 'image/png',
           errors: [404],
         }),
       },

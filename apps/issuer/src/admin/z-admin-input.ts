@@ -27,6 +27,14 @@ export const zPutSpecificationRequest = z.strictObject({
   expectedVersion: z.int().min(1).optional(),
 })
 
+/**
+ * `POST /admin/{tenant}/specifications/{id}/annex-i-check`: a course to check, not to store. Its
+ * content is checked by the endpoint, which reports every issue in a 200 answer (admin/annex-i-check.ts).
+ */
+export const zAnnexICheckRequest = z.strictObject({
+  specification: z.record(z.string(), z.unknown()),
+})
+
 /** `POST /admin/{tenant}/awards`. */
 export const zCreateAwardRequest = z.strictObject({
   specificationId: zSpecificationId,
@@ -55,6 +63,14 @@ export const zAwardListQuery = z.strictObject({
   specificationId: zSpecificationId.optional(),
   limit: zQueryInt(1, 200).optional(),
   offset: zQueryInt(0, 1_000_000).optional(),
+})
+
+/** `GET /admin/{tenant}/awards/{id}/certificate.png?lang=`: a page language the EDC carries. */
+export const zCertificateQuery = z.strictObject({
+  lang: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, 'must be a language tag such as en or de')
+    .optional(),
 })
 
 /** `POST /admin/{tenant}/awards/{id}/approve`: no members; a body is optional. */

@@ -8,6 +8,7 @@ import { awardCohort, type CohortRowReport } from '../admin/cohort.ts'
 import { type CredentialStatusAction, changeCredentialStatus } from '../admin/credential-status.ts'
 import { COHORT_MODES, type CohortMode } from '../admin/z-admin-input.ts'
 import { IssuerError } from '../errors.ts'
+import { mountIssuerWebApp } from '../http/web-app.ts'
 import type { Logger } from '../issuance/issuer-context.ts'
 import { createIssuer, startIssuer } from '../issuer-server.ts'
 import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, loadCliConfig } from './cli-config.ts'
@@ -106,10 +107,18 @@ export function registerIssuerCommands(program: Command): Command {
         const base = new URL(config.baseUrl)
         const port = Number(opts.port ?? (base.port || (base.protocol === 'https:' ? 443 : 80)))
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${opts.port} is not a port`)
-        const running = await startIssuer({ config, kek, port, host: opts.host, routes: [mountAdminApi] })
+        const running = await startIssuer({
+          config,
+          kek,
+          port,
+          host: opts.host,
+          routes: [mountAdminApi, mountIssuerWebApp],
+        })
         const tenants = await running.ctx.store.tenants.list()
         out(`alma issuer: listening on ${running.url} (configuration ${file})`)
-        out(`  base URL ${config.baseUrl}; admin API ${config.baseUrl}/admin/openapi.json`)
+        out(
+          `  base URL ${config.baseUrl}; admin API ${config.baseUrl}/admin/openapi.json; admin app ${config.baseUrl}/ui/`,
+        )
         for (const t of tenants) {
           out(`  ${t.id}: ${config.baseUrl}/.well-known/openid-credential-issuer/${t.id}  (${t.did})`)
         }
