@@ -11,6 +11,7 @@ import {
   initIssuer,
   loadCliConfig,
   mountAdminApi,
+  mountIssuerWebApp,
   provisionTenant,
   publishAllianceRegistry,
   type RunningIssuer,
@@ -99,7 +100,7 @@ export async function startDemoDeployment(options: DemoDeploymentOptions): Promi
     kek,
     port: options.issuerPort,
     log: silent,
-    routes: [mountAdminApi, ...(options.issuerRoutes ?? [])],
+    routes: [mountAdminApi, mountIssuerWebApp, ...(options.issuerRoutes ?? [])],
   })
   const ctx = issuer.ctx
   const now = new Date()

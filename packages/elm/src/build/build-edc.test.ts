@@ -109,6 +109,16 @@ describe('buildEdc output', () => {
     })
   })
 
+  it('takes the primary language from the first language of instruction, not from key order', () => {
+    // A store that sorts JSON object keys (PostgreSQL jsonb) hands back { de, en }.
+    const sorted = { ...(exampleSpec as Record<string, unknown>) }
+    const title = sorted.title as Record<string, string>
+    sorted.title = { de: title.de, en: title.en }
+    const document = buildEdc(sorted, exampleAward, jointAward, options())
+    const display = document.displayParameter as { primaryLanguage?: { id?: string } }
+    expect(display.primaryLanguage?.id).toBe('http://publications.europa.eu/resource/authority/language/ENG')
+  })
+
   it('renders one certificate page per display language when none are given', () => {
     const document = buildEdc(exampleSpec, exampleAward, jointAward, { now: FIXED_NOW, newId: counterIds() })
     const displays = (

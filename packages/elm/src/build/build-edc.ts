@@ -3,7 +3,7 @@ import type { AwardInput, LanguageMap, MicroCredentialSpecificationInput, Organi
 import { isPreparedBuildInputs, type PreparedBuildInputs, parseAward, parseBuildInputs } from '../input/index.ts'
 import { parseEdc } from '../parse/parse-edc.ts'
 import { renderCertificatePages } from '../render/render-certificate.ts'
-import { languageUriForTag, SNB } from '../vocabulary/index.ts'
+import { languageTagForUri, languageUriForTag, SNB } from '../vocabulary/index.ts'
 import { addIsoDuration } from './duration.ts'
 import {
   accreditationNode,
@@ -117,7 +117,12 @@ function assembleEdc(
   const now = options.now ?? new Date()
   const newId = options.newId ?? (() => `urn:uuid:${randomUUID()}`)
   const displayLanguages = Object.keys(spec.title)
-  const primaryLanguage = options.primaryLanguage ?? displayLanguages[0]!
+  // The first language of instruction, when the title has it: the order of `languages` is kept by
+  // every store, the order of a JSON object's keys is not (PostgreSQL jsonb sorts them).
+  const taught = spec.languages
+    .map((uri) => languageTagForUri(uri))
+    .find((tag) => tag && displayLanguages.includes(tag))
+  const primaryLanguage = options.primaryLanguage ?? taught ?? displayLanguages[0]!
   if (!displayLanguages.includes(primaryLanguage)) displayLanguages.unshift(primaryLanguage)
 
   const { issuer, alliance } = organisations
