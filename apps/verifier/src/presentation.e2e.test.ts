@@ -191,6 +191,30 @@ describe('presentation round trips', () => {
   })
 })
 
+describe('alliance-member requests', () => {
+  it('name the registry by JWT or by URL, exactly one; an unreachable URL is named', async () => {
+    const neither = await verifier.api('POST', `/api/${verifier.rpId}/presentation-requests`, {
+      template: { type: 'alliance-member', allianceDid: 'did:web:alliance.example' },
+    })
+    expect(neither.status).toBe(400)
+    expect(neither.body.issues).toEqual([
+      { path: 'template.allianceRegistryJwt', message: 'give exactly one of the two' },
+    ])
+    const unreachable = await verifier.api('POST', `/api/${verifier.rpId}/presentation-requests`, {
+      template: {
+        type: 'alliance-member',
+        allianceDid: 'did:web:alliance.example',
+        allianceRegistryUrl: 'http://10.0.0.1/alliance-registry',
+      },
+    })
+    expect(unreachable.status).toBe(400)
+    expect(unreachable.body.error_description).toMatch(
+      /^template.allianceRegistryUrl: the registry could not be fetched/,
+    )
+    expect((await verifier.store.presentationRequests.list(verifier.rpId, { limit: 200 })).length).toBeGreaterThan(0)
+  })
+})
+
 describe('results a relying party can show', () => {
   it('renders the certificate of a presented jwt_vc_json from the verified EDC', async () => {
     const created = await create({

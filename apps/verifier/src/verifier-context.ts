@@ -2,7 +2,7 @@
 // parties' keys, the guarded DID resolver and status-list fetcher, the trust anchors.
 import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
 import type { Store } from '@alma/store'
-import { guardedFetch, type Kek, type KeyRecord, type TenantKeyring } from '@alma/trust'
+import { ALLIANCE_REGISTRY_MEDIA_TYPE, guardedFetch, type Kek, type KeyRecord, type TenantKeyring } from '@alma/trust'
 import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
 import { type Logger, VerifierError } from './errors.ts'
@@ -48,6 +48,8 @@ export interface VerifierContext {
   relyingParty(id: string): Promise<RelyingPartyRuntime>
   /** A status list through the SSRF guard, reused for `statusListTtlSeconds`; a throw means unreachable. */
   fetchStatusList(url: string): Promise<string>
+  /** An alliance registry JWT through the SSRF guard (not cached: a request takes a snapshot). */
+  fetchAllianceRegistry(url: string): Promise<string>
 }
 
 export interface CreateVerifierContextOptions {
@@ -124,6 +126,16 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
         runtime.catch(() => runtimes.delete(id))
       }
       return runtime
+    },
+    async fetchAllianceRegistry(url) {
+      const response = await guardedFetch(url, {
+        mode: config.mode,
+        ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
+        accept: [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'],
+        maxBytes: 1024 * 1024,
+        timeoutMs: 5000,
+      })
+      return response.body.toString('utf8').trim()
     },
     async fetchStatusList(url) {
       const cached = statusLists.get(url)

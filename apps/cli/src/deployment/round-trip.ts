@@ -47,8 +47,6 @@ export async function runRoundTrip(
   }
 
   step(3, 'Example Employer GmbH asks for a micro-credential from an active member of the alliance')
-  const registry = await fetch(deployment.allianceRegistryUrl)
-  if (!registry.ok) throw new Error(`the alliance registry answered ${registry.status}`)
   const created = await api<{ id: string; clientId: string; authorizationRequestUri: string }>(
     deployment,
     'POST',
@@ -57,7 +55,8 @@ export async function runRoundTrip(
       template: {
         type: 'alliance-member',
         allianceDid: deployment.allianceDid,
-        allianceRegistryJwt: await registry.text(),
+        // The verifier fetches the alliance's signed registry through its SSRF guard.
+        allianceRegistryUrl: deployment.allianceRegistryUrl,
       },
       formats: ['dc+sd-jwt'],
     },

@@ -10,7 +10,7 @@ import { encryptionKeyAad, type StoredRequest } from './presentation-session.ts'
 import { authorizationRequestPayload } from './request-object.ts'
 import { createResponseEncryptionKey, wrapPrivateKey } from './response-encryption.ts'
 import { templateQuery } from './templates.ts'
-import type { CreatePresentationRequestInput } from './z-create-presentation-request.ts'
+import type { CreatePresentationRequestInput, RequestTemplate } from './z-create-presentation-request.ts'
 
 export interface CreatedPresentationRequest {
   readonly record: PresentationRequest
@@ -71,7 +71,8 @@ export async function createPresentationRequest(
   input: CreatePresentationRequestInput,
   actor: string,
 ): Promise<CreatedPresentationRequest> {
-  const fromTemplate = input.template ? templateQuery(input.template, input.formats) : undefined
+  const template = input.template ? await withAllianceRegistry(ctx, input.template) : undefined
+  const fromTemplate = template ? templateQuery(template, input.formats) : undefined
   const dcqlQuery = (fromTemplate?.dcqlQuery ?? input.dcqlQuery) as Record<string, unknown>
   try {
     DcqlQuery.validate(DcqlQuery.parse(dcqlQuery as DcqlQuery.Input))
@@ -156,6 +157,37 @@ export async function createPresentationRequest(
     authorizationRequestUri: authorizationRequestUriOf(rp, record, stored),
     ...(stored.clientIdPrefix === 'redirect_uri' ? {} : { requestUri: rp.urls.requestUri(id) }),
     ...qrUrls(rp, id),
+  }
+}
+
+/**
+ * An alliance-member template names its registry either inline or by URL; a URL is fetched now,
+ * through the SSRF guard, and the signed registry kept with the request (its own `exp` and
+ * signature are checked at verification).
+ */
+async function withAllianceRegistry(ctx: VerifierContext, template: RequestTemplate): Promise<RequestTemplate> {
+  if (template.type !== 'alliance-member') return template
+  const { allianceRegistryJwt: jwt, allianceRegistryUrl: url } = template
+  if ((jwt === undefined) === (url === undefined)) {
+    throw new VerifierError(
+      'invalid_input',
+      'template: give exactly one of allianceRegistryJwt and allianceRegistryUrl',
+      {
+        extra: { issues: [{ path: 'template.allianceRegistryJwt', message: 'give exactly one of the two' }] },
+      },
+    )
+  }
+  if (jwt !== undefined) return template
+  try {
+    return { ...template, allianceRegistryJwt: await ctx.fetchAllianceRegistry(String(url)) }
+  } catch (e) {
+    throw new VerifierError(
+      'invalid_input',
+      `template.allianceRegistryUrl: the registry could not be fetched: ${firstLine(e)}`,
+      {
+        extra: { issues: [{ path: 'template.allianceRegistryUrl', message: firstLine(e) }] },
+      },
+    )
   }
 }
 

@@ -89,7 +89,10 @@ export function templateQuery(
     case 'alliance-member':
       return {
         dcqlQuery: eitherFormat(formats, ['achievement_title', 'issuing_authority', 'awarding_bodies']),
-        policy: { allianceDid: template.allianceDid, allianceRegistryJwt: template.allianceRegistryJwt },
+        policy: {
+          allianceDid: template.allianceDid,
+          ...(template.allianceRegistryJwt ? { allianceRegistryJwt: template.allianceRegistryJwt } : {}),
+        },
         notes: [],
       }
     case 'course':

@@ -15,7 +15,9 @@ export const zRequestTemplate = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('alliance-member'),
     allianceDid: z.string().startsWith('did:'),
-    allianceRegistryJwt: z.string().min(1).max(200_000),
+    /** The signed registry itself, or where to fetch it (one of the two). */
+    allianceRegistryJwt: z.string().min(1).max(200_000).optional(),
+    allianceRegistryUrl: z.url({ protocol: /^https?$/ }).optional(),
   }),
   /** A specific course (the learning achievement specification's id, or its last segment). */
   z.strictObject({ type: z.literal('course'), courseId: z.string().min(1).max(500) }),
