@@ -1,14 +1,7 @@
 // A tenant's course ready to award: the specification and the tenant's organisations validated
 // once (prepareBuildInputs), so a cohort of hundreds validates the shared inputs one time only.
 import { roundDownInstant } from '@alma/credentials'
-import {
-  type AnnexIReport,
-  annexIReport,
-  buildEdc,
-  type EdcDocument,
-  type PreparedBuildInputs,
-  prepareBuildInputs,
-} from '@alma/elm'
+import { type AnnexIReport, annexIReport, buildEdc, type PreparedBuildInputs, prepareBuildInputs } from '@alma/elm'
 import { IssuerError } from '../errors.ts'
 import { organisationsOf } from '../issuance/awards.ts'
 import type { TenantRuntime } from '../issuance/issuer-context.ts'
@@ -32,12 +25,6 @@ export function prepareCourse(tenant: TenantRuntime, specification: unknown): Pr
       })
     throw invalidInput('specification', issues)
   }
-}
-
-/** The EDC document of one award (throws ElmError naming `award.…` fields). */
-export function buildAwardEdc(course: PreparedBuildInputs, award: unknown, now: Date): EdcDocument {
-  // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
-  return buildEdc(course, award, { now: roundDownInstant(now, 'hour') })
 }
 
 /** A learner who stands in for the real ones when a course is reported on before any award. */

@@ -2,7 +2,15 @@
 // the certificate pages), so the credential endpoint only wraps and signs (issue 4, benchmark).
 import { randomUUID } from 'node:crypto'
 import { roundDownInstant } from '@alma/credentials'
-import { annexIReport, buildEdc, ElmError, parseEdc, prepareBuildInputs } from '@alma/elm'
+import {
+  annexIReport,
+  buildEdc,
+  type EdcDocument,
+  ElmError,
+  type PreparedBuildInputs,
+  parseEdc,
+  prepareBuildInputs,
+} from '@alma/elm'
 import type { Award, Specification } from '@alma/store'
 import { IssuerError } from '../errors.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
@@ -40,6 +48,12 @@ export function elmInputError(error: unknown, prefix: string): IssuerError {
   return new IssuerError('invalid_input', `${prefix}: not valid`, { cause: error })
 }
 
+/** The EDC document of one award (throws ElmError naming `award.…` fields); the one place awards are built. */
+export function buildAwardEdc(course: PreparedBuildInputs, award: unknown, now: Date): EdcDocument {
+  // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
+  return buildEdc(course, award, { now: roundDownInstant(now, 'hour') })
+}
+
 /** Builds the EDC of one award; no state change. */
 export function buildAwardDocument(tenant: TenantRuntime, spec: Specification, awardInput: unknown, now: Date) {
   let prepared: ReturnType<typeof prepareBuildInputs>
@@ -50,8 +64,7 @@ export function buildAwardDocument(tenant: TenantRuntime, spec: Specification, a
     throw elmInputError(error, `course ${spec.id}`)
   }
   try {
-    // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
-    return buildEdc(prepared, awardInput, { now: roundDownInstant(now, 'hour') })
+    return buildAwardEdc(prepared, awardInput, now)
   } catch (error) {
     throw elmInputError(error, 'award')
   }
