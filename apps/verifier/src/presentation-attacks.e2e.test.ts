@@ -327,6 +327,24 @@ async function expectRefusedBeforeChecks(
   await expectFailedSession(r, description)
 }
 
+/**
+ * A response that cannot be bound to the request (its `state` cannot be read or is not the
+ * request's): 400, and the session is left as it was — a stranger who saw the QR code cannot end
+ * it (OpenID4VP 1.0 §14.3.2); the real wallet can still answer.
+ */
+async function expectRefusedUntouched(
+  r: OpenRequest,
+  answered: { status: number; body: unknown },
+  description: string,
+) {
+  expect(answered).toEqual(refusal(description))
+  const session = await readSession(r.id)
+  expect(session.state).toBe('retrieved')
+  expect(session.result).toBeUndefined()
+  const audit = await verifier.store.auditLog.list(verifier.rpId, { limit: 1000 })
+  expect(audit.filter((e) => e.subject === r.id && e.action === 'presentation.failed')).toEqual([])
+}
+
 /** The credentials of one fresh award, with the issuer's clock shifted while the award is made. */
 async function issueAt(shiftMs: number): Promise<IssuedCredentials> {
   const tenant = await issuer.ctx.tenant('uni-a')
@@ -733,13 +751,38 @@ describe('the session: replay, second POST, unknown or wrong state, response mod
     expect(await answer(r, presentation)).toEqual({ status: 200, body: {} })
   })
 
-  it('a wrong state value → 400, session failed', async () => {
+  it('a wrong state value → 400, the session untouched; the wallet can still answer', async () => {
     const r = await newRequest('dc+sd-jwt')
     const answered = await submitResponse(r.request, {
       vp_token: { [r.queryId]: [await sdPresentation(r)] },
       state: randomBytes(16).toString('base64url'),
     })
-    await expectRefusedBeforeChecks(r, answered, 'the response state does not match the request (§5.2 state)')
+    await expectRefusedUntouched(r, answered, 'the response state does not match the request (§5.2 state)')
+    const real = await submitResponse(r.request, {
+      vp_token: { [r.queryId]: [await sdPresentation(r)] },
+      state: r.request.state,
+    })
+    expect(real.status).toBe(200)
+    expect((await readSession(r.id)).state).toBe('succeeded')
+  })
+
+  it('a wallet’s plain error response under direct_post.jwt (§8.3.1) → 200, session failed with its error', async () => {
+    const r = await newRequest('dc+sd-jwt')
+    const answered = await postForm(r, {
+      error: 'access_denied',
+      error_description: 'the user declined',
+      state: r.request.state,
+    })
+    expect(answered).toEqual({ status: 200, body: {} })
+    const session = await readSession(r.id)
+    expect(session.state).toBe('failed')
+    expect(session.result.walletError).toEqual({ error: 'access_denied', description: 'the user declined' })
+  })
+
+  it('an error response from a stranger (no state) → 400, the session untouched', async () => {
+    const r = await newRequest('dc+sd-jwt')
+    const answered = await postForm(r, { error: 'access_denied' })
+    await expectRefusedUntouched(r, answered, 'the response state does not match the request (§5.2 state)')
   })
 
   it('a plain response when direct_post.jwt was requested → 400, session failed', async () => {
@@ -773,7 +816,7 @@ describe('the session: replay, second POST, unknown or wrong state, response mod
 
 // ——— JOSE: the encrypted response (direct_post.jwt) ———————————————————————————————————————————
 
-describe('direct_post.jwt: a JWE the verifier must not decrypt → 400 naming it, session failed', () => {
+describe('direct_post.jwt: a JWE the verifier must not decrypt → 400 naming it, session untouched', () => {
   const payloadOf = async (r: OpenRequest) => ({
     vp_token: { [r.queryId]: [await sdPresentation(r)] },
     state: r.request.state,
@@ -833,7 +876,7 @@ describe('direct_post.jwt: a JWE the verifier must not decrypt → 400 naming it
       const r = await newRequest('dc+sd-jwt')
       const response = await c.make(r)
       const answered = await postForm(r, { response })
-      await expectRefusedBeforeChecks(r, answered, c.description)
+      await expectRefusedUntouched(r, answered, c.description)
     })
   }
 
@@ -891,7 +934,7 @@ describe('request_uri and expiry', () => {
     expect(keyA.x).not.toBe(keyB.x)
     // A response encrypted to one request's key is not readable at the other.
     const crossed = await encryptedResponse(b, { vp_token: {}, state: b.request.state }, {}, keyA)
-    await expectRefusedBeforeChecks(
+    await expectRefusedUntouched(
       b,
       await postForm(b, { response: crossed }),
       'the response JWE could not be decrypted with this request’s key',
@@ -931,6 +974,10 @@ describe('issuer trust, validity and status: the session fails and names the che
     const r = await newRequest('dc+sd-jwt')
     const answered = await answer(r, await sdPresentation(r, { credentials: fresh }))
     await expectCheckFailure(r, answered, { id: 'status', reason: `revoked (status 1 on ${uri} index ${idx})` })
+    // §8.6: a failed presentation is discarded: none of its claims reach the relying party.
+    const [credential] = (await readSession(r.id)).result.credentials
+    expect(credential.claims).toBeUndefined()
+    expect(credential.annexI).toBeUndefined()
   })
 
   it('a revoked jwt_vc_json credential', async () => {

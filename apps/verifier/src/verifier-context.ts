@@ -81,7 +81,7 @@ const STATUS_LIST_MEDIA_TYPES = [
 export function createVerifierContext(options: CreateVerifierContextOptions): VerifierContext {
   const { config, store, keyring } = options
   const now = options.now ?? (() => new Date())
-  const runtimes = new Map<string, Promise<RelyingPartyRuntime>>()
+  const runtimes = new Map<string, { until: number; value: Promise<RelyingPartyRuntime> }>()
   const statusLists = new Map<string, { until: number; value: Promise<string> }>()
 
   async function load(id: string): Promise<RelyingPartyRuntime> {
@@ -118,14 +118,14 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
       hkdfSync('sha256', options.kek.key, 'alma', 'verifier response-encryption keys v1', 32),
     ),
     relyingParty(id) {
-      let runtime = runtimes.get(id)
-      if (!runtime) {
-        runtime = load(id)
-        runtimes.set(id, runtime)
-        // A failed load (unknown relying party) is not remembered.
-        runtime.catch(() => runtimes.delete(id))
-      }
-      return runtime
+      const cached = runtimes.get(id)
+      if (cached && cached.until > Date.now()) return cached.value
+      // Reloaded after a minute: a key rotation or a settings change in another process is seen.
+      const value = load(id)
+      runtimes.set(id, { until: Date.now() + 60_000, value })
+      // A failed load (unknown relying party) is not remembered.
+      value.catch(() => runtimes.delete(id))
+      return value
     },
     async fetchAllianceRegistry(url) {
       const response = await guardedFetch(url, {

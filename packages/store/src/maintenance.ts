@@ -7,6 +7,7 @@ export interface MaintenanceReport {
   readonly purgedSingleUseValues: number
   readonly expiredOffers: number
   readonly expiredPresentationRequests: number
+  readonly abandonedPresentationResponses: number
 }
 
 /** Runs every housekeeping job once. */
@@ -15,6 +16,8 @@ export async function runStoreMaintenance(store: Repositories, now: Date): Promi
     purgedSingleUseValues: await store.singleUseValues.purgeExpired(now),
     expiredOffers: await store.offers.expireStale(now),
     expiredPresentationRequests: await store.presentationRequests.expireStale(now),
+    // A response is checked in seconds; one still `responding` after ten minutes was abandoned.
+    abandonedPresentationResponses: await store.presentationRequests.failAbandoned(now, 600),
   }
 }
 

@@ -156,6 +156,21 @@ function presentationSuite(ctx: BackendContext) {
       expect((await store.presentationRequests.get(tenantId, later.id))?.state).toBe('created')
       expect(await store.singleUseValues.remember('vp_token', tenantId, 'fresh', at(20))).toBe(true)
     })
+
+    it('fails a response abandoned mid-check, and only an old one', async () => {
+      const store = ctx.store()
+      const tenantId = await seedRelyingParty(store)
+      const abandoned = await store.presentationRequests.create(newRequest(tenantId, { expiresAt: at(5000) }))
+      const fresh = await store.presentationRequests.create(newRequest(tenantId, { expiresAt: at(5000) }))
+      await store.presentationRequests.claimForResponse(tenantId, abandoned.id, at(1))
+      await store.presentationRequests.claimForResponse(tenantId, fresh.id, at(650))
+      expect((await runStoreMaintenance(store, at(700))).abandonedPresentationResponses).toBeGreaterThanOrEqual(1)
+      expect(await store.presentationRequests.get(tenantId, abandoned.id)).toMatchObject({
+        state: 'failed',
+        result: { verdict: 'failed', reason: expect.stringContaining('stopped'), credentials: [] },
+      })
+      expect((await store.presentationRequests.get(tenantId, fresh.id))?.state).toBe('responding')
+    })
   })
 
   describe('webhook deliveries', () => {

@@ -10,6 +10,7 @@ import { encryptionKeyAad, type StoredRequest } from './presentation-session.ts'
 import { authorizationRequestPayload } from './request-object.ts'
 import { createResponseEncryptionKey, wrapPrivateKey } from './response-encryption.ts'
 import { templateQuery } from './templates.ts'
+import { webhookTargetProblem } from './webhooks.ts'
 import type { CreatePresentationRequestInput, RequestTemplate } from './z-create-presentation-request.ts'
 
 export interface CreatedPresentationRequest {
@@ -104,6 +105,19 @@ export async function createPresentationRequest(
         extra: { issues: [{ path: 'clientIdPrefix', message: 'not allowed in production' }] },
       },
     )
+  }
+  if (input.webhookUrl) {
+    const problem = await webhookTargetProblem(input.webhookUrl, ctx.config.mode)
+    if (problem) {
+      throw new VerifierError('invalid_input', `webhookUrl: ${problem}`, {
+        extra: { issues: [{ path: 'webhookUrl', message: problem }] },
+      })
+    }
+  }
+  if (input.clientIdPrefix.startsWith('x509_') && rp.key.x5c.length === 0) {
+    throw new VerifierError('invalid_input', 'this relying party has no certificate: use decentralized_identifier', {
+      extra: { issues: [{ path: 'clientIdPrefix', message: 'no certificate to sign with' }] },
+    })
   }
   const now = ctx.now()
   const id = randomBytes(18).toString('base64url')

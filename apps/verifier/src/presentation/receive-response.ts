@@ -59,11 +59,13 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
 const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000
 
 /**
- * Steps: find the request → claim it (one atomic compare-and-set: a second POST is refused) →
- * the response mode (a plain response when direct_post.jwt was asked is refused) → decrypt →
- * a wallet error (§8.5) ends the session → `state` → vp_token keyed by DCQL query ids (§8.1) →
- * replay → every presentation verified → credential sets → the result, the response_code, the
- * webhook and the audit entry. Any refusal marks the session failed and is a 400.
+ * Steps: find the request → open the response (decrypt for direct_post.jwt) → bind it to the
+ * request by `state` (§5.2, §14.3.2): a response that is not this request's changes nothing, so a
+ * stranger who saw the QR code cannot end the session → claim the request (one atomic
+ * compare-and-set: a second response is refused) → a wallet error (§8.5) ends the session →
+ * vp_token keyed by DCQL query ids (§8.1) → replay → every presentation verified → credential
+ * sets → the result, the response_code, the webhook and the audit entry. A refused response that
+ * is bound to the request marks it failed and is a 400 (security.md, "Presentation").
  */
 export async function receiveAuthorizationResponse(
   ctx: VerifierContext,
@@ -72,22 +74,42 @@ export async function receiveAuthorizationResponse(
   form: Record<string, unknown>,
 ): Promise<ResponseOutcome> {
   const now = ctx.now()
+  const existing = await ctx.store.presentationRequests.get(rp.id, requestId)
+  if (!existing) throw new VerifierError('invalid_request', 'there is no such presentation request (unknown state)')
+  if (existing.state === 'responding' || existing.state === 'succeeded' || existing.state === 'failed') {
+    throw new VerifierError(
+      'invalid_request',
+      'this presentation request was already answered; a second response is refused',
+    )
+  }
+  if (existing.state === 'expired' || existing.expiresAt.getTime() <= now.getTime()) {
+    throw new VerifierError('invalid_request', 'this presentation request has expired')
+  }
+  const stored = storedRequestOf(existing)
+  const opened = await openResponse(ctx, existing, form)
+  const boundState = opened.ok ? opened.payload.state : form.state
+  if (boundState !== stored.state) {
+    throw new VerifierError(
+      'invalid_request',
+      opened.ok || boundState !== undefined
+        ? 'the response state does not match the request (§5.2 state)'
+        : opened.refusal.description,
+    )
+  }
   const claim = await ctx.store.presentationRequests.claimForResponse(rp.id, requestId, now)
   if (!claim.ok) {
     throw new VerifierError(
       'invalid_request',
-      claim.reason === 'unknown'
-        ? 'there is no such presentation request (unknown state)'
-        : claim.reason === 'already_answered'
-          ? 'this presentation request was already answered; a second response is refused'
-          : 'this presentation request has expired',
+      claim.reason === 'already_answered'
+        ? 'this presentation request was already answered; a second response is refused'
+        : 'this presentation request has expired',
     )
   }
   const record = claim.request
-  const stored = storedRequestOf(record)
   let outcome: { result: PresentationResult; protocolError?: string }
   try {
-    outcome = await verifyResponse(ctx, rp, record, stored, form, now)
+    if (!opened.ok) throw opened.refusal
+    outcome = await verifyResponse(ctx, rp, record, stored, opened.payload, now)
   } catch (e) {
     const refusal =
       e instanceof VerifierError && e.status < 500
@@ -134,23 +156,43 @@ export async function receiveAuthorizationResponse(
     : {}
 }
 
-async function responsePayload(
+type OpenedResponse =
+  | { readonly ok: true; readonly payload: Record<string, unknown> }
+  | { readonly ok: false; readonly refusal: VerifierError }
+
+/**
+ * The response parameters: the form itself for direct_post; for direct_post.jwt the decrypted
+ * `response` (§8.3) — or, §8.3.1, a wallet's plain error response ("a Wallet unable to generate an
+ * encrypted response MAY send an error response without encryption"). A plain vp_token where an
+ * encrypted response was asked for is refused.
+ */
+async function openResponse(
   ctx: VerifierContext,
   record: PresentationRequest,
   form: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  if (record.responseMode === 'direct_post') return form
-  // §8.3: with direct_post.jwt the only parameter is `response`; a plain vp_token is refused.
+): Promise<OpenedResponse> {
+  if (record.responseMode === 'direct_post') return { ok: true, payload: form }
+  if (typeof form.error === 'string' && form.vp_token === undefined && form.response === undefined) {
+    return { ok: true, payload: form }
+  }
   if (form.vp_token !== undefined || typeof form.response !== 'string') {
-    throw new VerifierError(
-      'invalid_request',
-      'direct_post.jwt was requested: send the encrypted response parameter only, not a plain vp_token',
-    )
+    return {
+      ok: false,
+      refusal: new VerifierError(
+        'invalid_request',
+        'direct_post.jwt was requested: send the encrypted response parameter only, not a plain vp_token',
+      ),
+    }
   }
   const wrapped = record.encryptionKey as unknown as WrappedKey | undefined
   if (!wrapped) throw new VerifierError('server_error', 'the request has no response-encryption key')
   const privateJwk = unwrapPrivateKey(ctx.requestKeyWrappingKey, encryptionKeyAad(record.tenantId, record.id), wrapped)
-  return decryptResponse(form.response, privateJwk)
+  try {
+    return { ok: true, payload: await decryptResponse(form.response, privateJwk) }
+  } catch (e) {
+    if (e instanceof VerifierError && e.status < 500) return { ok: false, refusal: e }
+    throw e
+  }
 }
 
 async function verifyResponse(
@@ -158,10 +200,9 @@ async function verifyResponse(
   rp: RelyingPartyRuntime,
   record: PresentationRequest,
   stored: StoredRequest,
-  form: Record<string, unknown>,
+  payload: Record<string, unknown>,
   now: Date,
 ): Promise<{ result: PresentationResult; protocolError?: string }> {
-  const payload = await responsePayload(ctx, record, form)
   const receivedAt = now.toISOString()
   if (typeof payload.error === 'string') {
     // §8.5: the wallet declined or failed; the session ends without presentations.
@@ -176,9 +217,6 @@ async function verifyResponse(
         walletError: { error: payload.error, ...(description ? { description } : {}) },
       },
     }
-  }
-  if (payload.state !== stored.state) {
-    throw new VerifierError('invalid_request', 'the response state does not match the request (§5.2 state)')
   }
   let presentations: Record<string, unknown[]>
   try {
@@ -251,7 +289,9 @@ async function verifyResponse(
           maxHolderProofAgeSeconds: ctx.config.holderProofMaxAgeSeconds,
         },
       )
-      credentials.push({ queryId, ...verification })
+      // §8.6: a presentation that failed is discarded — its claims are not released or kept.
+      const { claims: _claims, annexI: _annexI, ...checksOnly } = verification
+      credentials.push({ queryId, ...(verification.verdict === 'failed' ? checksOnly : verification) })
     }
   }
 

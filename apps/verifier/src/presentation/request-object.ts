@@ -13,8 +13,11 @@ import type { RelyingPartyRuntime } from '../verifier-context.ts'
 import type { StoredRequest } from './presentation-session.ts'
 import { RESPONSE_ENC_VALUES } from './response-encryption.ts'
 
-/** Algorithms we verify in holder proofs and credentials (§11.1 `vp_formats_supported`). */
-const SIGNING_ALGS = ['ES256', 'ES384', 'ES512', 'EdDSA']
+/**
+ * Algorithms we verify in holder proofs and credentials (§11.1 `vp_formats_supported`): only what
+ * both the holder-proof check and the credential check accept, and only fully specified names.
+ */
+const SIGNING_ALGS = ['ES256', 'ES384']
 
 /**
  * §5.8: a wallet found by static discovery is addressed as `https://self-issued.me/v2`; a wallet

@@ -2,6 +2,7 @@
 // request's client_metadata.jwks — a fresh ECDH-ES P-256 key per request (HAIP 1.0, security.md).
 // The private half is kept with the request, wrapped under a key derived from the KEK.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { parseStrictJson } from '@alma/trust'
 import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import { VerifierError } from '../errors.ts'
 
@@ -88,7 +89,8 @@ export async function decryptResponse(jwe: string, privateJwk: JWK): Promise<Rec
       keyManagementAlgorithms: ['ECDH-ES'],
       contentEncryptionAlgorithms: [...RESPONSE_ENC_VALUES],
     })
-    const payload = JSON.parse(new TextDecoder().decode(plaintext)) as unknown
+    // security.md: duplicate JSON keys and deep nesting are refused, here as everywhere.
+    const payload = parseStrictJson(new TextDecoder().decode(plaintext), { maxDepth: 64 })
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
     return payload as Record<string, unknown>
   } catch (e) {

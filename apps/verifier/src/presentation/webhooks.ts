@@ -2,7 +2,10 @@
 // by the relying party's verifier key as a detached JWS (RFC 7515 Appendix F, `Alma-Signature`
 // header), so the receiver can check it came from here; retried with exponential backoff.
 import { randomBytes } from 'node:crypto'
+import { lookup } from 'node:dns/promises'
+import { isIP } from 'node:net'
 import type { WebhookDelivery } from '@alma/store'
+import { forbiddenAddressReason } from '@alma/trust'
 import { CompactSign } from 'jose'
 import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
 import type { PresentationResult } from './receive-response.ts'
@@ -50,6 +53,37 @@ export async function signWebhookBody(rp: RelyingPartyRuntime, body: string): Pr
   return `${header}..${signature}`
 }
 
+/**
+ * Where a webhook may go (security.md: no SSRF through URLs a relying party supplies). In
+ * production: https only, and every address the host resolves to must be public — not loopback,
+ * private, link-local or otherwise reserved. Development allows loopback receivers. Returns why
+ * not, or undefined. (The check resolves before the call; a name that changes its answer between
+ * the two is a remaining DNS-rebinding window, as with any resolve-then-connect check.)
+ */
+export async function webhookTargetProblem(
+  url: string,
+  mode: 'development' | 'production',
+): Promise<string | undefined> {
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    return 'not a URL'
+  }
+  if (target.username || target.password) return 'a URL with credentials is refused'
+  if (mode === 'development')
+    return target.protocol === 'http:' || target.protocol === 'https:' ? undefined : 'not http(s)'
+  if (target.protocol !== 'https:') return 'production webhooks must be https'
+  const host = target.hostname.replace(/^\[|\]$/g, '')
+  const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => [])
+  if (addresses.length === 0) return `${host} does not resolve`
+  for (const { address } of addresses) {
+    const reason = forbiddenAddressReason(address)
+    if (reason) return `${host} resolves to ${address} (${reason})`
+  }
+  return undefined
+}
+
 /** The delay before attempt `attempt + 1`: first, 2×first, 4×first, … capped at an hour. */
 export function retryDelaySeconds(firstRetrySeconds: number, attempt: number): number {
   return Math.min(3600, firstRetrySeconds * 2 ** Math.max(0, attempt - 1))
@@ -65,6 +99,18 @@ export async function deliverDueWebhooks(ctx: VerifierContext, limit = 20): Prom
   await Promise.all(
     due.map(async (delivery) => {
       let failure: string | undefined
+      const refused = await webhookTargetProblem(delivery.url, ctx.config.mode)
+      if (refused) {
+        // Not retried: the target will not become acceptable by waiting.
+        ctx.log.warn({ delivery: delivery.id, refused }, 'webhook target refused')
+        await ctx.store.webhookDeliveries.markAttemptFailed(
+          delivery.tenantId,
+          delivery.id,
+          `refused: ${refused}`,
+          undefined,
+        )
+        return
+      }
       try {
         const rp = await ctx.relyingParty(delivery.tenantId)
         const body = JSON.stringify(delivery.body)

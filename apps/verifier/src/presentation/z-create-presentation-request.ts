@@ -51,9 +51,15 @@ export const zCreatePresentationRequest = z
     /** OpenID4VP 1.0 §5.10: whether the wallet fetches the request object by GET or POST. */
     requestUriMethod: z.enum(['get', 'post']).default('get'),
     /** Same-device flow (§8.2): where the wallet sends the learner back, with a response_code. */
-    sameDevice: z.strictObject({ redirectUri: z.url() }).optional(),
+    sameDevice: z
+      .strictObject({
+        redirectUri: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL of the relying party' })
+          .refine((u) => !u.includes('#'), 'must not have a fragment (the response_code is put there)'),
+      })
+      .optional(),
     /** Overrides the relying party's webhook for this request. */
-    webhookUrl: z.url().optional(),
+    webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Shown to the relying party in lists; not sent to the wallet. */
     label: z.string().max(200).optional(),
   })

@@ -538,10 +538,12 @@ function matchQuery(query: DcqlQuery, credential: DcqlCredential): VerificationS
       `a ${credential.credential_format} credential; its verified claims match the query "${id}"`,
     )
   }
-  const failure = JSON.stringify(match && !match.success ? (match.failed_credentials?.[0] ?? match) : result).slice(
-    0,
-    400,
-  )
+  // Which claims and checks failed, never their values: this text reaches logs, the audit log
+  // and webhooks (data minimisation).
+  const failure = JSON.stringify(
+    match && !match.success ? (match.failed_credentials?.[0] ?? match) : result,
+    (key, value) => (key === 'output' || key === 'input' ? undefined : value),
+  ).slice(0, 400)
   return error('format-and-query', `the verified credential does not match the query "${id}": ${failure}`)
 }
 

@@ -100,6 +100,11 @@ export interface PresentationRequestRepository {
   list(tenantId: string, page?: { limit?: number; offset?: number }): Promise<PresentationRequest[]>
   /** `created`/`retrieved` requests past their expiry → `expired`, for all tenants; how many. */
   expireStale(now: Date): Promise<number>
+  /**
+   * `responding` requests claimed more than `olderThanSeconds` ago → `failed` with a reason: the
+   * process that claimed them stopped before it finished (a crash, a kill); how many.
+   */
+  failAbandoned(now: Date, olderThanSeconds: number): Promise<number>
 }
 
 interface Row {
@@ -226,6 +231,19 @@ export function createPresentationRequestRepository(db: SqlClient): Presentation
         [tenantId, limit, offset],
       )
       return rows.map(toRecord)
+    },
+    async failAbandoned(now, olderThanSeconds) {
+      const { rowCount } = await db.query(
+        `UPDATE presentation_requests
+            SET state = 'failed', completed_at = $1,
+                result = jsonb_build_object('verdict', 'failed', 'reason',
+                  'the verifier stopped while checking this response; ask the wallet again',
+                  'receivedAt', to_char(responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                  'credentials', '[]'::jsonb, 'credentialSets', '[]'::jsonb)
+          WHERE state = 'responding' AND responded_at < $1::timestamptz - make_interval(secs => $2)`,
+        [now, olderThanSeconds],
+      )
+      return rowCount
     },
     async expireStale(now) {
       const { rowCount } = await db.query(
