@@ -103,7 +103,7 @@ describe('presentedFacts', () => {
     const facts = presentedFacts(
       result([
         { queryId: 'vc', format: 'jwt_vc_json', verdict: 'failed', steps: revoked, claims: edc },
-        { queryId: 'sd', format: 'dc+sd-jwt', verdict: 'failed', steps: revoked },
+        { queryId: 'sd', format: 'dc+sd-jwt', verdict: 'partially-verified', steps: ok },
         { queryId: 'odd', format: 'jwt_vc_json', verdict: 'verified', steps: ok, claims: { type: ['Nothing'] } },
       ]),
       'en',

@@ -130,8 +130,9 @@ export function presentedFacts(
         queryId: credential.queryId,
         ...(credential.format ? { format: credential.format } : {}),
       }
-      if (!credential.claims) return { ...base, withheld: 'unverified', certificate: false }
+      // A failed presentation keeps no claims (§8.6), so the verdict is asked first.
       if (credential.verdict === 'failed') return { ...base, withheld: 'failed', certificate: false }
+      if (!credential.claims) return { ...base, withheld: 'unverified', certificate: false }
       if (credential.format !== 'jwt_vc_json') {
         return { ...base, facts: factsOfClaims(credential.claims), certificate: false }
       }
