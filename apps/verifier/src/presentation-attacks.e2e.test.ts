@@ -12,7 +12,6 @@ import { type CredentialStatusAction, changeCredentialStatus } from '../../issue
 import { createAward } from '../../issuer/src/issuance/awards.ts'
 import { createOffer } from '../../issuer/src/issuance/offers.ts'
 import { COURSE_ID, readExample, startTestIssuer, type TestIssuer } from '../../issuer/src/testing/issuer-harness.ts'
-import { requestCredential, testWallet } from '../../issuer/src/testing/test-wallet.ts'
 import { JWT_VC_QUERY_ID, SD_JWT_QUERY_ID } from './presentation/templates.ts'
 import { provisionRelyingParty } from './provision-relying-party.ts'
 import { createRelyingPartyKey } from './relying-party-keys.ts'
@@ -22,6 +21,7 @@ import {
   issueBoth,
   openRequest,
   presentSdJwt,
+  redeemBoth,
   submitResponse,
   vpJwt,
   type WalletKey,
@@ -361,24 +361,7 @@ async function issueAt(shiftMs: number): Promise<IssuedCredentials> {
     issuerShiftMs = 0
   }
   const offer = await createOffer(issuer.ctx, tenant, { awardId, txCode: false })
-  const { client, keys } = await testWallet()
-  const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
-  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
-  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-    credentialOffer,
-    issuerMetadata,
-  })
-  const out: string[] = []
-  for (const [i, configurationId] of [`${COURSE_ID}_jwt_vc_json`, `${COURSE_ID}_dc_sd_jwt`].entries()) {
-    const body = await requestCredential(client, {
-      issuerMetadata,
-      accessToken: accessTokenResponse.access_token,
-      configurationId,
-      key: keys[i]!,
-    })
-    out.push(body.credentials?.[0]?.credential ?? '')
-  }
-  return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId }
+  return redeemBoth(offer.offerUri, awardId)
 }
 
 /** Revokes or suspends every credential of an award through the issuer's admin function. */

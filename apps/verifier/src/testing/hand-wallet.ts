@@ -18,8 +18,13 @@ export interface IssuedCredentials {
 /** One credential of each format from the running test issuer, through @openid4vc/openid4vci. */
 export async function issueBoth(issuer: TestIssuer, options: { tenant?: string } = {}): Promise<IssuedCredentials> {
   const offer = await issuer.offer(options.tenant ? { tenant: options.tenant } : {})
+  return redeemBoth(offer.offerUri, offer.awardId)
+}
+
+/** Redeems an offer (pre-authorized, no tx_code) for one credential of each format. */
+export async function redeemBoth(offerUri: string, awardId: string): Promise<IssuedCredentials> {
   const { client, keys } = await testWallet()
-  const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
+  const credentialOffer = await client.resolveCredentialOffer(offerUri)
   const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
   const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
     credentialOffer,
@@ -35,7 +40,7 @@ export async function issueBoth(issuer: TestIssuer, options: { tenant?: string }
     })
     out.push(body.credentials?.[0]?.credential ?? '')
   }
-  return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId: offer.awardId }
+  return { vcJwt: out[0]!, sdJwt: out[1]!, keys, awardId }
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
