@@ -42,7 +42,10 @@ async function result(id: string, query = '') {
 
 describe('presentation round trips', () => {
   it('eqf-ects over direct_post.jwt: only EQF, ECTS and awarding bodies disclosed; verified', async () => {
-    const created = await create({ template: { type: 'eqf-ects', minEqfLevel: 4, minEcts: 1 } })
+    const created = await create({
+      template: { type: 'eqf-ects', minEqfLevel: 4, minEcts: 1 },
+      clientIdPrefix: 'x509_san_dns',
+    })
     expect(created.authorizationRequestUri).toMatch(/^openid4vp:\/\/\?client_id=x509_san_dns%3Alocalhost&request_uri=/)
     const { payload, header } = await openRequest(created.authorizationRequestUri, {
       trustedCa: verifier.ca.certificatePem,
@@ -180,8 +183,8 @@ describe('presentation round trips', () => {
     expect(openapi.paths['/api/{rp}/presentation-requests'].post).toBeDefined()
   })
 
-  it('x509_hash: the client_id is the hash of the signing certificate', async () => {
-    const created = await create({ template: { type: 'any-micro-credential' }, clientIdPrefix: 'x509_hash' })
+  it('x509_hash (the default, HAIP 1.0): the client_id is the hash of the signing certificate', async () => {
+    const created = await create({ template: { type: 'any-micro-credential' } })
     const { payload, header } = await openRequest(created.authorizationRequestUri, {
       trustedCa: verifier.ca.certificatePem,
     })

@@ -157,7 +157,7 @@ export async function startDemoDeployment(options: DemoDeploymentOptions): Promi
       { store: verifierStore, keyring: verifier.ctx.keyring, baseUrl: verifierBase, ca, now },
       { id: RELYING_PARTY, name: 'Example Employer GmbH' },
     )
-    options.out(`  relying party ${RELYING_PARTY.padEnd(26)} created  x509_san_dns:localhost (dev CA certificate)`)
+    options.out(`  relying party ${RELYING_PARTY.padEnd(26)} created  certificate for localhost from the dev CA`)
   }
   const { value: relyingPartyKey } = await readOrCreateSecret(
     join(verifierDir, 'relying-party-api-key'),

@@ -46,7 +46,8 @@ export const zCreatePresentationRequest = z
       .array(z.enum(['dc+sd-jwt', 'jwt_vc_json']))
       .min(1)
       .optional(),
-    clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).default('x509_san_dns'),
+    // HAIP 1.0: signed requests under x509_hash: (the SHA-256 of the certificate) by default.
+    clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).default('x509_hash'),
     responseMode: z.enum(['direct_post', 'direct_post.jwt']).default('direct_post.jwt'),
     /** OpenID4VP 1.0 §5.10: whether the wallet fetches the request object by GET or POST. */
     requestUriMethod: z.enum(['get', 'post']).default('get'),
