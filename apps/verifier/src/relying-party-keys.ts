@@ -29,7 +29,7 @@ const challenge = (error?: string) => `Bearer realm="alma-verifier"${error ? `, 
  * relying party's key or a missing scope (§3.1 insufficient_scope).
  */
 export async function authenticateRelyingParty(
-  store: Pick<Store, 'apiKeys'>,
+  store: { readonly apiKeys: Pick<Store['apiKeys'], 'findByHash'> },
   authorization: string | undefined,
   relyingPartyId: string,
   scope: RelyingPartyScope,

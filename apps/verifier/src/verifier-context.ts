@@ -1,8 +1,15 @@
 // Everything the verifier's endpoints share, built once per process: the store, the relying
 // parties' keys, the guarded DID resolver and status-list fetcher, the trust anchors.
 import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
-import type { Store } from '@alma/store'
-import { ALLIANCE_REGISTRY_MEDIA_TYPE, guardedFetch, type Kek, type KeyRecord, type TenantKeyring } from '@alma/trust'
+import type { ApiKeyGrant, ApiKeyRepository, Store } from '@alma/store'
+import {
+  ALLIANCE_REGISTRY_MEDIA_TYPE,
+  guardedFetch,
+  isSelfSigned,
+  type Kek,
+  type KeyRecord,
+  type TenantKeyring,
+} from '@alma/trust'
 import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
 import { type Logger, VerifierError } from './errors.ts'
@@ -16,6 +23,8 @@ export interface RelyingPartyKey {
   /** The DID URL of the key (`decentralized_identifier:` requests, webhooks). */
   readonly didUrl: string
   readonly x5c: readonly string[]
+  /** `x5c` without the self-signed anchor: what request objects carry (HAIP 1.0). */
+  readonly x5cWithoutAnchor: readonly string[]
 }
 
 /** OpenID4VP 1.0 §5.9.3: the client identifiers one relying party can use. */
@@ -43,6 +52,11 @@ export interface VerifierContext {
   readonly trustAnchors: readonly string[]
   readonly log: Logger
   readonly now: () => Date
+  /**
+   * API-key lookups for the relying-party API, remembered for {@link API_KEY_CACHE_MS} when found
+   * (a relying party polls its results; a revoked key stops working within that time).
+   */
+  readonly apiKeys: Pick<ApiKeyRepository, 'findByHash'>
   /** Wraps the response-encryption keys kept with each request (derived from the KEK). */
   readonly requestKeyWrappingKey: Buffer
   relyingParty(id: string): Promise<RelyingPartyRuntime>
@@ -70,6 +84,9 @@ export function x509Hash(leafBase64Der: string): string {
   return createHash('sha256').update(Buffer.from(leafBase64Der, 'base64')).digest('base64url')
 }
 
+/** How long a found API key is trusted without asking the store again. */
+export const API_KEY_CACHE_MS = 5_000
+
 const STATUS_LIST_MEDIA_TYPES = [
   'application/statuslist+jwt',
   'application/vc+jwt',
@@ -83,6 +100,7 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
   const now = options.now ?? (() => new Date())
   const runtimes = new Map<string, { until: number; value: Promise<RelyingPartyRuntime> }>()
   const statusLists = new Map<string, { until: number; value: Promise<string> }>()
+  const grants = new Map<string, { until: number; grant: ApiKeyGrant }>()
 
   async function load(id: string): Promise<RelyingPartyRuntime> {
     const tenant = await store.tenants.get(id)
@@ -97,7 +115,13 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
       name: tenant.name,
       urls,
       settings: relyingPartySettingsOf(tenant.config),
-      key: { record, privateKey: keyring.privateKey(record), didUrl: `${urls.did}#${record.kid}`, x5c },
+      key: {
+        record,
+        privateKey: keyring.privateKey(record),
+        didUrl: `${urls.did}#${record.kid}`,
+        x5c,
+        x5cWithoutAnchor: x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64')))),
+      },
       clientIds: {
         x509_san_dns: `x509_san_dns:${urls.host}`,
         ...(x5c[0] ? { x509_hash: `x509_hash:${x509Hash(x5c[0])}` } : {}),
@@ -110,6 +134,18 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     config,
     store,
     keyring,
+    apiKeys: {
+      async findByHash(secretHash) {
+        const cached = grants.get(secretHash)
+        if (cached && cached.until > Date.now()) return cached.grant
+        const grant = await store.apiKeys.findByHash(secretHash)
+        if (grant) {
+          if (grants.size >= 1000) grants.delete(grants.keys().next().value as string)
+          grants.set(secretHash, { until: Date.now() + API_KEY_CACHE_MS, grant })
+        } else grants.delete(secretHash)
+        return grant
+      },
+    },
     didResolver: options.didResolver,
     trustAnchors: options.trustAnchors,
     log: options.log,

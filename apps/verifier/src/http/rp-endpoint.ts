@@ -23,7 +23,7 @@ export function rpEndpoint(
       // Results carry learners' claims: never cached.
       res.set('Cache-Control', 'no-store')
       const rpId = String(req.params.rp)
-      const grant = await authenticateRelyingParty(ctx.store, req.get('authorization'), rpId, scope)
+      const grant = await authenticateRelyingParty(ctx, req.get('authorization'), rpId, scope)
       const rp = await ctx.relyingParty(rpId)
       await handler(req, res, { rp, grant, actor: `apikey:${grant.keyId}` })
     } catch (error) {

@@ -4,7 +4,6 @@
 // decentralized_identifier:. Built with @openid4vc/openid4vp, signed with jose.
 
 import type { PresentationRequest } from '@alma/store'
-import { isSelfSigned } from '@alma/trust'
 import type { JwtSigner, SignJwtCallback } from '@openid4vc/oauth2'
 import { createOpenid4vpAuthorizationRequest } from '@openid4vc/openid4vp'
 import { SignJWT } from 'jose'
@@ -64,7 +63,7 @@ function signerOf(rp: RelyingPartyRuntime, stored: StoredRequest): JwtSigner {
   const alg = rp.key.record.alg
   if (stored.clientIdPrefix === 'decentralized_identifier') return { method: 'did', didUrl: rp.key.didUrl, alg }
   // HAIP 1.0: the trust anchor is not sent in x5c; the wallet has it.
-  const chain = rp.key.x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64'))))
+  const chain = rp.key.x5cWithoutAnchor
   if (chain.length === 0) throw new VerifierError('server_error', 'the relying party has no certificate to sign with')
   return { method: 'x5c', x5c: [...chain], alg }
 }
