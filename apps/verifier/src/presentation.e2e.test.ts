@@ -183,6 +183,13 @@ describe('presentation round trips', () => {
     expect(openapi.paths['/api/{rp}/presentation-requests'].post).toBeDefined()
   })
 
+  it('a haip:// link when asked (HAIP 1.0), carrying the same request', async () => {
+    const created = await create({ template: { type: 'any-micro-credential' }, scheme: 'haip' })
+    expect(created.authorizationRequestUri).toMatch(/^haip:\/\/\?client_id=x509_hash%3A/)
+    const { payload } = await openRequest(created.authorizationRequestUri, { trustedCa: verifier.ca.certificatePem })
+    expect(payload.client_id).toMatch(/^x509_hash:/)
+  })
+
   it('x509_hash (the default, HAIP 1.0): the client_id is the hash of the signing certificate', async () => {
     const created = await create({ template: { type: 'any-micro-credential' } })
     const { payload, header } = await openRequest(created.authorizationRequestUri, {

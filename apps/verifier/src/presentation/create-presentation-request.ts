@@ -15,7 +15,7 @@ import type { CreatePresentationRequestInput, RequestTemplate } from './z-create
 
 export interface CreatedPresentationRequest {
   readonly record: PresentationRequest
-  /** `openid4vp://?client_id=…&request_uri=…` — what the QR code and the same-device link carry. */
+  /** `openid4vp://?client_id=…&request_uri=…` (or `haip://`) — what the QR code and the same-device link carry. */
   readonly authorizationRequestUri: string
   readonly requestUri?: string
   readonly qrPng: string
@@ -58,7 +58,7 @@ export function authorizationRequestUriOf(rp: RelyingPartyRuntime, record: Prese
     params.set('request_uri', rp.urls.requestUri(record.id))
     if (stored.requestUriMethod === 'post') params.set('request_uri_method', 'post')
   }
-  return `openid4vp://?${params.toString()}`
+  return `${stored.scheme}://?${params.toString()}`
 }
 
 /**
@@ -130,6 +130,7 @@ export async function createPresentationRequest(
     ...(input.template ? { template: input.template.type } : {}),
     clientIdPrefix: input.clientIdPrefix,
     requestUriMethod: input.requestUriMethod,
+    scheme: input.scheme,
     ...(input.sameDevice ? { sameDevice: input.sameDevice } : {}),
     ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}),
     ...(input.label ? { label: input.label } : {}),

@@ -14,6 +14,7 @@ export const zStoredRequest = z.object({
   template: z.string().optional(),
   clientIdPrefix: z.enum(CLIENT_ID_PREFIXES),
   requestUriMethod: z.enum(['get', 'post']),
+  scheme: z.enum(['openid4vp', 'haip']).default('openid4vp'),
   sameDevice: z.object({ redirectUri: z.string() }).optional(),
   webhookUrl: z.string().optional(),
   label: z.string().optional(),

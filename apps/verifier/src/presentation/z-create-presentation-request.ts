@@ -49,6 +49,8 @@ export const zCreatePresentationRequest = z
     // HAIP 1.0: signed requests under x509_hash: (the SHA-256 of the certificate) by default.
     clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).default('x509_hash'),
     responseMode: z.enum(['direct_post', 'direct_post.jwt']).default('direct_post.jwt'),
+    /** The link's scheme: `openid4vp://` (OpenID4VP 1.0 §13.1.2) or HAIP 1.0's `haip://`. */
+    scheme: z.enum(['openid4vp', 'haip']).default('openid4vp'),
     /** OpenID4VP 1.0 §5.10: whether the wallet fetches the request object by GET or POST. */
     requestUriMethod: z.enum(['get', 'post']).default('get'),
     /** Same-device flow (§8.2): where the wallet sends the learner back, with a response_code. */
