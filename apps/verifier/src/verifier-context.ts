@@ -102,6 +102,18 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
   const statusLists = new Map<string, { until: number; value: Promise<string> }>()
   const grants = new Map<string, { until: number; grant: ApiKeyGrant }>()
 
+  /** A document a credential or a relying party points at, through the SSRF guard. */
+  async function fetchText(url: string, accept: readonly string[], maxBytes: number): Promise<string> {
+    const response = await guardedFetch(url, {
+      mode: config.mode,
+      ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
+      accept,
+      maxBytes,
+      timeoutMs: 5000,
+    })
+    return response.body.toString('utf8')
+  }
+
   async function load(id: string): Promise<RelyingPartyRuntime> {
     const tenant = await store.tenants.get(id)
     if (!tenant || tenant.config.kind !== 'relying-party') {
@@ -164,25 +176,12 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
       return value
     },
     async fetchAllianceRegistry(url) {
-      const response = await guardedFetch(url, {
-        mode: config.mode,
-        ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
-        accept: [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'],
-        maxBytes: 1024 * 1024,
-        timeoutMs: 5000,
-      })
-      return response.body.toString('utf8').trim()
+      return (await fetchText(url, [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'], 1024 * 1024)).trim()
     },
     async fetchStatusList(url) {
       const cached = statusLists.get(url)
       if (cached && cached.until > Date.now()) return cached.value
-      const value = guardedFetch(url, {
-        mode: config.mode,
-        ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
-        accept: STATUS_LIST_MEDIA_TYPES,
-        maxBytes: 2 * 1024 * 1024,
-        timeoutMs: 5000,
-      }).then((r) => r.body.toString('utf8'))
+      const value = fetchText(url, STATUS_LIST_MEDIA_TYPES, 2 * 1024 * 1024)
       // Fail closed and do not remember failures: the next check fetches again.
       value.catch(() => statusLists.delete(url))
       statusLists.set(url, { until: Date.now() + config.statusListTtlSeconds * 1000, value })

@@ -67,7 +67,8 @@ export async function runRoundTrip(
   step(4, 'the wallet checks the signed request against the dev CA and presents, disclosing only what was asked')
   const answer = await answerPresentationRequest(created.authorizationRequestUri, {
     store: wallet,
-    trustAnchors: [await caPem(deployment)],
+    // The relying party's certificate comes from the deployment's dev CA, the verifier's anchor.
+    trustAnchors: [...deployment.verifier.ctx.trustAnchors],
     allowInsecureLoopback: true,
   })
   print(`   verifier: ${answer.verifier.name ?? answer.verifier.clientId} (${answer.verifier.clientId})`)
@@ -105,8 +106,4 @@ async function api<T>(deployment: DemoDeployment, method: string, path: string, 
   const json = (await response.json()) as Record<string, unknown> & { error_description?: string }
   if (!response.ok) throw new Error(`verifier API ${method} ${path}: ${response.status} ${json.error_description}`)
   return json as T
-}
-
-async function caPem(deployment: DemoDeployment): Promise<string> {
-  return deployment.verifier.ctx.trustAnchors[0] ?? ''
 }

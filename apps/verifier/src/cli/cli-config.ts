@@ -103,8 +103,6 @@ export function loadVerifierCliConfig(
     const lines = (error as Error).message.split('\n').slice(1)
     return fail(lines.map((line) => line.trim()).join('; ') || (error as Error).message)
   }
-  // z.url() takes any scheme ("localhost:8490" parses, with the scheme "localhost:").
-  if (!isHttpUrl(config.baseUrl)) fail(`baseUrl: ${config.baseUrl} is not an http or https URL`)
   const production = config.mode === 'production'
 
   // Which DIDs may be resolved.

@@ -6,6 +6,7 @@ import { VERIFIER_ERRORS } from '../errors.ts'
 import { zCreatePresentationRequest } from '../presentation/z-create-presentation-request.ts'
 import { RELYING_PARTY_SCOPES, type RelyingPartyScope } from '../relying-party-keys.ts'
 import type { VerifierContext } from '../verifier-context.ts'
+import { EDC_UPLOAD_TYPES } from './verify-edc-upload.ts'
 
 type Json = Record<string, unknown>
 
@@ -101,7 +102,13 @@ export function openApiDocument(baseUrl: string): Json {
       '/api/{rp}/edc-verifications': {
         post: operation('Verify an uploaded EDC file (JAdES-sealed or unsigned)', 'edc:verify', {
           parameters: [rpParam],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          // The file itself, byte for byte (the seal covers the exact payload text).
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              EDC_UPLOAD_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+            ),
+          },
           responses: { 200: { description: 'verdict and named checks' } },
         }),
       },

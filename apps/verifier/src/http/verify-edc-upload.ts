@@ -7,15 +7,21 @@ import { VerifierError } from '../errors.ts'
 import type { VerifierContext } from '../verifier-context.ts'
 import { rpEndpoint } from './rp-endpoint.ts'
 
-const UPLOAD_TYPES = ['application/json', 'application/ld+json', 'application/jose+json', 'application/octet-stream']
+/** The media types an uploaded EDC file may be sent as. */
+export const EDC_UPLOAD_TYPES = [
+  'application/json',
+  'application/ld+json',
+  'application/jose+json',
+  'application/octet-stream',
+]
 
 export function mountVerifyEdcUpload(app: Express, ctx: VerifierContext): void {
   app.post(
     '/api/:rp/edc-verifications',
     express.raw({ type: () => true, limit: MAX_EDC_UPLOAD_BYTES }),
     rpEndpoint(ctx, 'edc:verify', async (req, res, { rp, actor }) => {
-      if (!req.is(UPLOAD_TYPES)) {
-        throw new VerifierError('unsupported_media_type', `send the EDC file as one of ${UPLOAD_TYPES.join(', ')}`)
+      if (!req.is(EDC_UPLOAD_TYPES)) {
+        throw new VerifierError('unsupported_media_type', `send the EDC file as one of ${EDC_UPLOAD_TYPES.join(', ')}`)
       }
       const body = req.body
       if (!Buffer.isBuffer(body) || body.length === 0) {

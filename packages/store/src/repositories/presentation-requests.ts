@@ -27,19 +27,19 @@ export const PRESENTATION_REQUEST_TRANSITIONS: Readonly<
 
 export type ResponseMode = 'direct_post' | 'direct_post.jwt'
 
-export interface PresentationRequest<R = Record<string, unknown>, Result = Record<string, unknown>> {
+export interface PresentationRequest {
   readonly tenantId: string
   readonly id: string
   readonly state: PresentationRequestState
   readonly nonce: string
   readonly clientId: string
   readonly responseMode: ResponseMode
-  readonly request: R
+  readonly request: Record<string, unknown>
   readonly encryptionKey?: Record<string, unknown>
   readonly walletNonce?: string
   /** True while a same-device response_code is waiting to be redeemed. */
   readonly responseCodePending: boolean
-  readonly result?: Result
+  readonly result?: Record<string, unknown>
   readonly createdAt: Date
   readonly expiresAt: Date
   readonly retrievedAt?: Date
