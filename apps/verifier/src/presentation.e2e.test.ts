@@ -3,6 +3,7 @@
 // from the running test issuer; the relying party reads every check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../../issuer/src/testing/issuer-harness.ts'
+import { createRelyingPartyKey } from './relying-party-keys.ts'
 import {
   type IssuedCredentials,
   issueBoth,
@@ -198,6 +199,53 @@ describe('presentation round trips', () => {
     const { createHash } = await import('node:crypto')
     const hash = createHash('sha256').update(Buffer.from(header.x5c[0], 'base64')).digest('base64url')
     expect(payload.client_id).toBe(`x509_hash:${hash}`)
+  })
+})
+
+describe('requests refused when created', () => {
+  it('an x509 client identifier for a relying party without a certificate → 400 naming clientIdPrefix', async () => {
+    const now = new Date()
+    await verifier.store.tenants.create({
+      id: 'no-cert',
+      name: 'No Certificate Ltd',
+      did: 'did:web:localhost:no-cert',
+      config: { kind: 'relying-party' },
+      now,
+    })
+    await verifier.ctx.keyring.generate('no-cert')
+    const { key } = await createRelyingPartyKey(verifier.store, 'no-cert')
+    const refused = await verifier.api(
+      'POST',
+      '/api/no-cert/presentation-requests',
+      { template: { type: 'any-micro-credential' } },
+      key,
+    )
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_input',
+        error_description: 'this relying party has no certificate: use decentralized_identifier',
+        issues: [{ path: 'clientIdPrefix', message: 'no certificate to sign with' }],
+      },
+    })
+    const byDid = await verifier.api(
+      'POST',
+      '/api/no-cert/presentation-requests',
+      { template: { type: 'any-micro-credential' }, clientIdPrefix: 'decentralized_identifier' },
+      key,
+    )
+    expect(byDid.status).toBe(201)
+  })
+
+  it('a same-device redirect URI with a fragment → 400 naming it', async () => {
+    const refused = await verifier.api('POST', `/api/${verifier.rpId}/presentation-requests`, {
+      template: { type: 'any-micro-credential' },
+      sameDevice: { redirectUri: 'https://employer.example/back#here' },
+    })
+    expect(refused.status).toBe(400)
+    expect(refused.body.issues).toEqual([
+      { path: 'sameDevice.redirectUri', message: 'must not have a fragment (the response_code is put there)' },
+    ])
   })
 })
 
