@@ -8,10 +8,13 @@ export { didIssuerKeyResolver } from './jose/did-issuer-key.ts'
 export { numericDate, roundDownInstant, type TimeGranularity } from './jose/time.ts'
 export {
   DEFAULT_JWS_ALGORITHMS,
+  type DecodedJws,
+  decodeCompactJws,
   type JsonObject,
   type ResolveIssuerKey,
   type UnverifiedJws,
 } from './jose/verify-jws.ts'
+export { verifyJwsSignature } from './jose/verify-jws-signature.ts'
 export {
   bitstringStatusEntry,
   type CreateJwtVcJsonInput,

@@ -1,6 +1,7 @@
 import { type KeyObject, X509Certificate } from 'node:crypto'
+import { verifyJwsSignature } from '@alma/credentials'
 import { hasPrivateJwkMembers, parseStrictJson } from '@alma/trust'
-import { compactVerify, importJWK, type JWK } from 'jose'
+import { importJWK, type JWK } from 'jose'
 
 /** Holder (wallet) signatures we accept: HAIP's ES256 and the other asymmetric ones we issue to. */
 export const HOLDER_JWS_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'EdDSA']
@@ -49,19 +50,21 @@ export async function verifyHolderJws(
   for (const name of ['crit', 'b64', 'jku', 'x5u']) {
     if (name in header) throw new Error(`the header member ${name} is not accepted`)
   }
-  let verificationKey: KeyObject | CryptoKey | Uint8Array
+  let verificationKey: KeyObject | CryptoKey
   if ('kty' in key && typeof (key as JWK).kty === 'string') {
     const jwk = key as JWK
     if (hasPrivateJwkMembers(jwk)) throw new Error('the holder key has private members')
-    verificationKey = await importJWK(jwk, alg)
+    verificationKey = (await importJWK(jwk, alg)) as KeyObject | CryptoKey
   } else {
     verificationKey = key as KeyObject
   }
+  let verified = false
   try {
-    await compactVerify(compact, verificationKey, { algorithms: [alg] })
-  } catch {
-    throw new Error('the signature does not verify with the holder key')
+    verified = verifyJwsSignature(compact, verificationKey, alg)
+  } catch (e) {
+    throw new Error(`the holder key cannot verify this signature: ${(e as Error).message}`)
   }
+  if (!verified) throw new Error('the signature does not verify with the holder key')
   return { header, payload }
 }
 

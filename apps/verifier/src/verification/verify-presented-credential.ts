@@ -5,6 +5,7 @@ import {
   checkBitstringStatus,
   checkValidityWindow,
   DEFAULT_CLOCK_SKEW_SECONDS,
+  decodeCompactJws,
   didIssuerKeyResolver,
   readTokenStatus,
   type VerifiedJwtVcJson,
@@ -201,10 +202,10 @@ function openVp(vp: string): { vcJwt: string; decoded: { header: Json; payload: 
 
 async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<VerifiedCredential> {
   const { vcJwt, decoded: decodedVp } = openVp(vp)
-  const unverified = decodeJws(vcJwt).payload
-  const verified: VerifiedJwtVcJson = await verifyJwtVcJson(vcJwt, {
+  const unverified = decodeCompactJws(vcJwt)
+  const verified: VerifiedJwtVcJson = await verifyJwtVcJson(unverified, {
     resolveIssuerKey: didIssuerKeyResolver(ctx.deps.didResolver),
-    now: signatureTime(unverified, ctx.now),
+    now: signatureTime(unverified.payload, ctx.now),
   })
   const { payload, header, edc } = verified
   // When the seal certificate and alliance membership are judged. Our issuers round `iat` down

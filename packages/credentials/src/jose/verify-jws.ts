@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto'
 import { hasPrivateJwkMembers, parseStrictJson } from '@alma/trust'
-import { compactVerify, importJWK, type JWK } from 'jose'
+import { importJWK, type JWK } from 'jose'
 import { CredentialError } from '../errors.ts'
+import { verifyJwsSignature } from './verify-jws-signature.ts'
 
 /** A decoded JOSE header or JWT claims set: a JSON object. */
 export type JsonObject = Record<string, unknown>
@@ -100,14 +101,14 @@ export function checkJoseHeader(
   return alg
 }
 
-async function importKey(key: CryptoKey | KeyObject | JWK, alg: string): Promise<CryptoKey | KeyObject | Uint8Array> {
+async function importKey(key: CryptoKey | KeyObject | JWK, alg: string): Promise<CryptoKey | KeyObject> {
   if (typeof (key as JWK).kty !== 'string') return key as CryptoKey | KeyObject
   const jwk = key as JWK
   if (hasPrivateJwkMembers(jwk)) {
     throw new CredentialError('issuer_key_unresolved', 'the resolved key has private or symmetric members')
   }
   try {
-    return await importJWK(jwk, alg)
+    return (await importJWK(jwk, alg)) as CryptoKey | KeyObject
   } catch (cause) {
     throw new CredentialError('issuer_key_unresolved', `the resolved key cannot be used with ${alg}`, { cause })
   }
@@ -124,16 +125,32 @@ export function splitCompactJws(compact: string): [string, string, string] {
   return parts as [string, string, string]
 }
 
+/** A compact JWS with its header and payload decoded strictly, not verified: see {@link decodeCompactJws}. */
+export interface DecodedJws extends UnverifiedJws {
+  readonly compact: string
+}
+
 /**
- * Verifies a compact JWS whose payload is a JSON object: header checks first, then the issuer key
+ * Decodes a compact JWS without verifying it: to read a claim that decides how to verify it (the
+ * signing time) without decoding a large payload twice — pass the result to {@link verifyJws}.
+ */
+export function decodeCompactJws(compact: string): DecodedJws {
+  const [headerSegment, payloadSegment] = splitCompactJws(compact)
+  return {
+    compact,
+    header: decodeJsonSegment(headerSegment, 'the JOSE header'),
+    payload: decodeJsonSegment(payloadSegment, 'the JWS payload'),
+  }
+}
+
+/**
+ * Verifies a compact JWS (or one {@link decodeCompactJws} decoded) whose payload is a JSON object: header checks first, then the issuer key
  * from `resolveKey`, then the signature with exactly the header's (allowed) `alg`. Payload members
  * are checked by the caller, and read only from the value returned here.
  */
-export async function verifyJws(compact: string, options: VerifyJwsOptions): Promise<VerifiedJws> {
-  const [headerSegment, payloadSegment] = splitCompactJws(compact)
-  const header = decodeJsonSegment(headerSegment, 'the JOSE header')
+export async function verifyJws(jws: string | DecodedJws, options: VerifyJwsOptions): Promise<VerifiedJws> {
+  const { compact, header, payload: unverifiedPayload } = typeof jws === 'string' ? decodeCompactJws(jws) : jws
   const alg = checkJoseHeader(header, options)
-  const unverifiedPayload = decodeJsonSegment(payloadSegment, 'the JWS payload')
   let key: CryptoKey | KeyObject | JWK
   try {
     key = await options.resolveKey({ header, payload: unverifiedPayload })
@@ -142,10 +159,8 @@ export async function verifyJws(compact: string, options: VerifyJwsOptions): Pro
     throw new CredentialError('issuer_key_unresolved', 'no trusted key was found for the issuer', { cause })
   }
   const verificationKey = await importKey(key, alg)
-  try {
-    await compactVerify(compact, verificationKey, { algorithms: [alg] })
-  } catch (cause) {
-    throw new CredentialError('jws_signature_invalid', 'the signature does not verify', { cause })
+  if (!verifyJwsSignature(compact, verificationKey, alg)) {
+    throw new CredentialError('jws_signature_invalid', 'the signature does not verify')
   }
   return { header, payload: unverifiedPayload }
 }

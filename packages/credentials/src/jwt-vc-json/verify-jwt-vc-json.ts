@@ -1,7 +1,7 @@
 import type { EdcDocument } from '@alma/elm'
 import { CredentialError } from '../errors.ts'
 import { checkValidityWindow, DEFAULT_CLOCK_SKEW_SECONDS } from '../jose/check-validity.ts'
-import { type JsonObject, type ResolveIssuerKey, verifyJws } from '../jose/verify-jws.ts'
+import { type DecodedJws, type JsonObject, type ResolveIssuerKey, verifyJws } from '../jose/verify-jws.ts'
 import type { BitstringStatusListEntry } from '../status/z-bitstring-status-list.ts'
 import { edcOfJwtVc, type HolderBinding } from './create-jwt-vc-json.ts'
 import { JWT_VC_TYPS, type JwtVcJsonPayload, zJwtVcJsonPayload } from './z-jwt-vc-json.ts'
@@ -31,7 +31,10 @@ export interface VerifiedJwtVcJson {
  * `vc.credentialSubject.id`, and `nbf` / `exp` hold at `now`. Status is not fetched here: the
  * returned `credentialStatus` is checked by the caller with {@link checkBitstringStatus}.
  */
-export async function verifyJwtVcJson(jwt: string, options: VerifyJwtVcJsonOptions): Promise<VerifiedJwtVcJson> {
+export async function verifyJwtVcJson(
+  jwt: string | DecodedJws,
+  options: VerifyJwtVcJsonOptions,
+): Promise<VerifiedJwtVcJson> {
   const { header, payload: raw } = await verifyJws(jwt, {
     typ: JWT_VC_TYPS,
     resolveKey: options.resolveIssuerKey,

@@ -27,6 +27,15 @@ describe('parseStrictJson', () => {
     expect(outcome('{"a\\"b":1,"a\\"b":2}')).toBe('json_invalid: duplicate member "a\\"b"')
   })
 
+  it('finds string ends after runs of backslashes, so names after such strings are still checked', () => {
+    // A value ending in an escaped backslash closes at the next quote; one ending in \" does not.
+    expect(outcome('{"a":"x\\\\","a":1}')).toBe('json_invalid: duplicate member "a"')
+    expect(outcome('{"a":"x\\\\\\"","b":1,"a":2}')).toBe('json_invalid: duplicate member "a"')
+    expect(outcome('{"a\\\\":1,"a\\\\":2}')).toBe('json_invalid: duplicate member "a\\\\"')
+    expect(outcome(`{"img":"${'A'.repeat(100_000)}","b":{"k":1},"k":2}`)).toBe('ok')
+    expect(outcome(`{"img":"${'A'.repeat(100_000)}","k":{},"k":2}`)).toBe('json_invalid: duplicate member "k"')
+  })
+
   it('refuses deep nesting and malformed JSON', () => {
     expect(outcome(`${'['.repeat(33)}${']'.repeat(33)}`)).toBe('json_invalid: nested deeper than 32 levels')
     expect(outcome(`${'['.repeat(32)}${']'.repeat(32)}`)).toBe('ok')

@@ -29,29 +29,44 @@ interface ObjectFrame {
   expectName: boolean
 }
 
+const [QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, BACKSLASH] = [...'"{}[],\\'].map((c) =>
+  c.charCodeAt(0),
+)
+
 function checkStructure(text: string, maxDepth: number): void {
   const stack: (ObjectFrame | null)[] = [] // null marks an array
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (c === '"') {
-      let j = i + 1
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) {
+      // indexOf, not a loop per character: strings dominate large documents (an EDC's embedded
+      // images), and the text is valid JSON, so the closing quote exists.
+      let j = text.indexOf('"', i + 1)
+      while (isEscaped(text, j)) j = text.indexOf('"', j + 1)
       const top = stack[stack.length - 1]
       if (top?.expectName) {
-        const name = JSON.parse(text.slice(i, j + 1)) as string // unescaped: "a" and "\u0061" are one name
+        const raw = text.slice(i + 1, j)
+        // Unescaped: "a" and "\u0061" are one name.
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw
         if (top.names.has(name)) throw new TrustError('json_invalid', `duplicate member ${JSON.stringify(name)}`)
         top.names.add(name)
         top.expectName = false
       }
       i = j
-    } else if (c === '{' || c === '[') {
-      stack.push(c === '{' ? { names: new Set(), expectName: true } : null)
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      stack.push(c === OPEN_BRACE ? { names: new Set(), expectName: true } : null)
       if (stack.length > maxDepth) throw new TrustError('json_invalid', `nested deeper than ${maxDepth} levels`)
-    } else if (c === '}' || c === ']') {
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       stack.pop()
-    } else if (c === ',') {
+    } else if (c === COMMA) {
       const top = stack[stack.length - 1]
       if (top) top.expectName = true
     }
   }
+}
+
+/** Whether the quote at `at` is escaped: preceded by an odd number of backslashes. */
+function isEscaped(text: string, at: number): boolean {
+  let backslashes = 0
+  while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++
+  return backslashes % 2 === 1
 }
