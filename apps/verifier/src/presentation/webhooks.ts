@@ -2,10 +2,16 @@
 // by the relying party's verifier key as a detached JWS (RFC 7515 Appendix F, `Alma-Signature`
 // header), so the receiver can check it came from here; retried with exponential backoff.
 import { randomBytes } from 'node:crypto'
-import { lookup } from 'node:dns/promises'
-import { isIP } from 'node:net'
 import type { WebhookDelivery } from '@alma/store'
-import { forbiddenAddressReason } from '@alma/trust'
+import {
+  checkGuardedTarget,
+  type GuardedFetchError,
+  type GuardedFetchFailureReason,
+  type GuardedFetchOptions,
+  type GuardedTargetOptions,
+  guardedFetch,
+  isGuardedFetchError,
+} from '@alma/trust'
 import { CompactSign } from 'jose'
 import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
 import type { PresentationResult } from './receive-response.ts'
@@ -53,35 +59,78 @@ export async function signWebhookBody(rp: RelyingPartyRuntime, body: string): Pr
   return `${header}..${signature}`
 }
 
+/** What the webhook calls take from the network that tests replace: the DNS answers, a test CA. */
+export type WebhookNetOptions = Pick<GuardedFetchOptions, 'lookup' | 'ca'>
+
+/** How long one webhook call may take, DNS to the end of the answer. */
+export const WEBHOOK_TIMEOUT_MS = 5000
+
 /**
- * Where a webhook may go (security.md: no SSRF through URLs a relying party supplies). In
- * production: https only, and every address the host resolves to must be public — not loopback,
- * private, link-local or otherwise reserved. Development allows loopback receivers. Returns why
- * not, or undefined. (The check resolves before the call; a name that changes its answer between
- * the two is a remaining DNS-rebinding window, as with any resolve-then-connect check.)
+ * Where a webhook may go, as the options of the trust package's SSRF guard (the one security.md,
+ * "did:web, X.509, eIDAS", asks for), since a relying party chooses the URL. In production: https only, and the host — a name or an
+ * address — must be and resolve to public addresses only (not loopback, private, link-local or
+ * otherwise reserved). A relying party may name its receiver by address, so public IP literals
+ * are allowed, unlike for did:web. In development the receiver usually runs on the developer's
+ * machine over plain http: the webhook's own origin is put on the development allow-list, which
+ * waives the scheme, host and address checks for that origin alone.
+ */
+function webhookPolicy(url: string, mode: 'development' | 'production', net: WebhookNetOptions): GuardedTargetOptions {
+  const policy: GuardedTargetOptions = {
+    mode,
+    allowIpLiterals: true,
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    ...(net.lookup !== undefined ? { lookup: net.lookup } : {}),
+  }
+  if (mode !== 'development') return policy
+  let origin: string | undefined
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') origin = parsed.origin
+  } catch {}
+  return origin === undefined ? policy : { ...policy, devAllowList: [origin] }
+}
+
+/**
+ * Refusals about the URL itself: waiting does not make the target acceptable, so no retry.
+ * `dns_failed` is not one: a name that does not resolve now may resolve later (an outage, a
+ * receiver being set up).
+ */
+const REFUSED: ReadonlySet<GuardedFetchFailureReason> = new Set([
+  'invalid_url',
+  'ip_literal',
+  'forbidden_host',
+  'not_allowed',
+  'forbidden_address',
+])
+
+/**
+ * Why a webhook may not go to `url`, in words naming the problem ("host hooks.example.org resolves
+ * to a private address 10.0.0.5"), or undefined: the trust package's check of scheme, host,
+ * resolution and addresses ({@link webhookPolicy}), sending nothing. For creation time; the
+ * delivery checks again and connects only to the address it checked.
  */
 export async function webhookTargetProblem(
   url: string,
   mode: 'development' | 'production',
+  net: WebhookNetOptions = {},
 ): Promise<string | undefined> {
-  let target: URL
   try {
-    target = new URL(url)
-  } catch {
-    return 'not a URL'
+    await checkGuardedTarget(url, webhookPolicy(url, mode, net))
+    return undefined
+  } catch (e) {
+    if (isGuardedFetchError(e)) return e.message
+    throw e
   }
-  if (target.username || target.password) return 'a URL with credentials is refused'
-  if (mode === 'development')
-    return target.protocol === 'http:' || target.protocol === 'https:' ? undefined : 'not http(s)'
-  if (target.protocol !== 'https:') return 'production webhooks must be https'
-  const host = target.hostname.replace(/^\[|\]$/g, '')
-  const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => [])
-  if (addresses.length === 0) return `${host} does not resolve`
-  for (const { address } of addresses) {
-    const reason = forbiddenAddressReason(address)
-    if (reason) return `${host} resolves to ${address} (${reason})`
-  }
-  return undefined
+}
+
+/**
+ * A failed call in words for the delivery record and the log. HTTP answers are told by status
+ * only: the guard's messages for them carry the whole URL, which may hold the receiver's secret.
+ */
+function failureOf(e: GuardedFetchError): string {
+  if (e.reason === 'redirect') return `HTTP ${e.status} redirect, not followed`
+  if (e.reason === 'http_status') return `HTTP ${e.status}`
+  return e.message
 }
 
 /** The delay before attempt `attempt + 1`: first, 2×first, 4×first, … capped at an hour. */
@@ -90,46 +139,49 @@ export function retryDelaySeconds(firstRetrySeconds: number, attempt: number): n
 }
 
 /**
- * Delivers what is due: lease (so another process does not send it too) → sign → POST with a
- * timeout → delivered on 2xx, else retried later or given up after the last attempt.
- * Returns how many were attempted.
+ * Delivers what is due: lease (so another process does not send it too) → sign → POST through the
+ * SSRF guard, which checks the target and connects only to the address it checked (no window for
+ * DNS rebinding between the two), follows no redirect and stops at {@link WEBHOOK_TIMEOUT_MS} →
+ * delivered on 2xx; a refused target is given up at once; anything else is retried later, or
+ * given up after the last attempt. Returns how many were attempted.
  */
-export async function deliverDueWebhooks(ctx: VerifierContext, limit = 20): Promise<number> {
+export async function deliverDueWebhooks(
+  ctx: VerifierContext,
+  limit = 20,
+  net: WebhookNetOptions = {},
+): Promise<number> {
   const due = await ctx.store.webhookDeliveries.leaseDue(ctx.now(), 30, limit)
   await Promise.all(
     due.map(async (delivery) => {
       let failure: string | undefined
-      const refused = await webhookTargetProblem(delivery.url, ctx.config.mode)
-      if (refused) {
-        // Not retried: the target will not become acceptable by waiting.
-        ctx.log.warn({ delivery: delivery.id, refused }, 'webhook target refused')
-        await ctx.store.webhookDeliveries.markAttemptFailed(
-          delivery.tenantId,
-          delivery.id,
-          `refused: ${refused}`,
-          undefined,
-        )
-        return
-      }
       try {
         const rp = await ctx.relyingParty(delivery.tenantId)
         const body = JSON.stringify(delivery.body)
-        const response = await fetch(delivery.url, {
+        await guardedFetch(delivery.url, {
+          ...webhookPolicy(delivery.url, ctx.config.mode, net),
+          ...(net.ca !== undefined ? { ca: net.ca } : {}),
           method: 'POST',
+          body,
           headers: {
             'content-type': 'application/json',
             'alma-signature': await signWebhookBody(rp, body),
             'alma-delivery': delivery.id,
             'alma-event': delivery.event,
           },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(5000),
+          userAgent: 'alma-verifier-webhook',
         })
-        await response.body?.cancel()
-        if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}`
       } catch (e) {
-        failure = e instanceof Error ? e.message : String(e)
+        if (isGuardedFetchError(e) && REFUSED.has(e.reason)) {
+          ctx.log.warn({ delivery: delivery.id, refused: e.message }, 'webhook target refused')
+          await ctx.store.webhookDeliveries.markAttemptFailed(
+            delivery.tenantId,
+            delivery.id,
+            `refused: ${e.message}`,
+            undefined,
+          )
+          return
+        }
+        failure = isGuardedFetchError(e) ? failureOf(e) : e instanceof Error ? e.message : String(e)
       }
       if (failure === undefined) {
         await ctx.store.webhookDeliveries.markDelivered(delivery.tenantId, delivery.id, ctx.now())

@@ -1,9 +1,10 @@
 import http from 'node:http'
 import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AddressInfo, LookupFunction, Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestCa, type TestCa } from '../test-fixtures.ts'
 import {
+  checkGuardedTarget,
   GuardedFetchError,
   type GuardedFetchFailureReason,
   type GuardedFetchOptions,
@@ -24,6 +25,14 @@ let lastAccept: string | undefined
 let lastAcceptEncoding: string | undefined
 let endlessClosed = false
 
+/** What a webhook-like receiver got: `/hook` answers 204, `/hook/<status>` that status. */
+interface Received {
+  readonly method: string | undefined
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: Buffer
+}
+const received: Received[] = []
+
 function handler(req: http.IncomingMessage, res: http.ServerResponse) {
   const { pathname } = new URL(req.url ?? '/', 'http://x')
   hits.set(pathname, (hits.get(pathname) ?? 0) + 1)
@@ -31,6 +40,15 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse) {
   lastAcceptEncoding = req.headers['accept-encoding']
   const [, name, arg] = pathname.split('/')
   switch (name) {
+    case 'hook': {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        received.push({ method: req.method, headers: req.headers, body: Buffer.concat(chunks) })
+        res.writeHead(Number(arg ?? 204)).end()
+      })
+      return
+    }
     case 'list':
       res.writeHead(200, { 'content-type': 'application/statuslist+jwt; charset=utf-8', 'cache-control': 'max-age=60' })
       return void res.end(STATUS_LIST_JWT)
@@ -366,5 +384,185 @@ describe('GuardedFetchError', () => {
     expect(isGuardedFetchError(error, 'timeout')).toBe(true)
     expect(isGuardedFetchError(error, 'network')).toBe(false)
     expect(isGuardedFetchError(new Error('timeout'))).toBe(false)
+  })
+})
+
+describe('guardedFetch: POST', () => {
+  it('sends the body and the headers, with a declared length, and returns the 2xx status', async () => {
+    received.length = 0
+    const body = JSON.stringify({ event: 'presentation.completed', verdict: 'verified' })
+    const response = await guardedFetch(
+      local('/hook'),
+      dev({ method: 'POST', body, headers: { 'Content-Type': 'application/json', 'alma-signature': 'eyJ..c2ln' } }),
+    )
+    expect(response.status).toBe(204)
+    expect(received).toHaveLength(1)
+    const [call] = received
+    expect(call?.method).toBe('POST')
+    expect(call?.body.toString('utf8')).toBe(body)
+    expect(call?.headers['content-type']).toBe('application/json')
+    expect(call?.headers['alma-signature']).toBe('eyJ..c2ln')
+    expect(call?.headers['content-length']).toBe(String(Buffer.byteLength(body)))
+    expect(call?.headers['transfer-encoding']).toBeUndefined()
+    expect(call?.headers['accept-encoding']).toBe('identity')
+  })
+
+  it('sends a binary body byte for byte, and an empty one as content-length 0', async () => {
+    received.length = 0
+    const bytes = new Uint8Array([0, 1, 2, 0xfe, 0xff])
+    await guardedFetch(local('/hook/200'), dev({ method: 'POST', body: bytes }))
+    await guardedFetch(local('/hook/200'), dev({ method: 'POST' }))
+    expect([...(received[0]?.body ?? [])]).toEqual([...bytes])
+    expect(received[1]?.headers['content-length']).toBe('0')
+    expect(received[1]?.body.length).toBe(0)
+  })
+
+  it('does not follow a 3xx, for any method: the failure is a redirect, with its status', async () => {
+    const before = hits.get('/list') ?? 0
+    for (const status of [301, 302, 303, 307, 308]) {
+      const error = await expectRefused(
+        guardedFetch(local(`/redirect/${status}`), dev({ method: 'POST', body: '{}' })),
+        'redirect',
+        new RegExp(`answered ${status} \\(redirect to /list\\), which is not followed`),
+      )
+      expect(error.status).toBe(status)
+    }
+    expect(hits.get('/list') ?? 0).toBe(before)
+  })
+
+  it('throws http_status with the status on any other answer', async () => {
+    const error = await expectRefused(
+      guardedFetch(local('/hook/503'), dev({ method: 'POST', body: '{}' })),
+      'http_status',
+      /answered HTTP 503/,
+    )
+    expect(error.status).toBe(503)
+  })
+
+  it('refuses, in production, a name that resolves to a private address before connecting', async () => {
+    received.length = 0
+    const dns = fakeDns('10.0.0.5')
+    await expectRefused(
+      guardedFetch(`https://status.test:${httpsPort}/hook`, {
+        method: 'POST',
+        body: '{}',
+        ca: ca.certPem,
+        lookup: dns.lookup,
+      }),
+      'forbidden_address',
+      /^host status\.test resolves to a private address 10\.0\.0\.5$/,
+    )
+    expect(dns.calls).toEqual(['status.test'])
+    expect(received).toEqual([])
+  })
+
+  it('connects only to the checked address: a DNS answer that changes after the check is never used', async () => {
+    // The attacker's DNS (rebinding): a public address for whoever asks first, the cloud metadata
+    // endpoint for whoever asks after.
+    const asked: string[] = []
+    const lookup = async (hostname: string): Promise<ResolvedAddress[]> => {
+      asked.push(hostname)
+      return [{ address: asked.length === 1 ? '93.184.215.14' : '169.254.169.254', family: 4 }]
+    }
+    // The test plays the network: what the HTTPS client dials is recorded, and 93.184.215.14 is
+    // routed to the local server, so nothing leaves the machine. An HTTP client left to resolve
+    // by itself would ask the same attacker-controlled DNS.
+    const dialed: string[] = []
+    const askDnsAgain: LookupFunction = (hostname, _options, done) => {
+      lookup(hostname).then(
+        (answer) => done(null, answer),
+        (error) => done(error, []),
+      )
+    }
+    const realRequest = https.request
+    const spy = vi.spyOn(https, 'request').mockImplementation(((
+      url: URL,
+      options: https.RequestOptions,
+      callback: (response: http.IncomingMessage) => void,
+    ) => {
+      const given: LookupFunction = options.lookup ?? askDnsAgain
+      const routed: LookupFunction = (hostname, lookupOptions, done) => {
+        given(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+          const first = Array.isArray(addresses) ? addresses[0]?.address : addresses
+          dialed.push(String(first))
+          if (first !== '93.184.215.14') return done(error ?? new Error(`no route to ${first} in this test`), [])
+          if (lookupOptions.all) done(null, [{ address: '127.0.0.1', family: 4 }])
+          else done(null, '127.0.0.1', 4)
+        })
+      }
+      return realRequest(url, { ...options, lookup: routed }, callback)
+    }) as unknown as typeof https.request)
+    received.length = 0
+    try {
+      const response = await guardedFetch(`https://status.test:${httpsPort}/hook`, {
+        method: 'POST',
+        body: '{"n":1}',
+        ca: ca.certPem,
+        lookup,
+      })
+      expect(response.status).toBe(204)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(asked).toEqual(['status.test']) // resolved once, for the check
+    expect(dialed).toEqual(['93.184.215.14']) // and the connection went to that answer
+    expect(received.map((r) => r.body.toString('utf8'))).toEqual(['{"n":1}'])
+  })
+
+  it('refuses misuse before any request: a GET with a body, a header it sets itself', async () => {
+    const before = hits.get('/hook') ?? 0
+    await expect(guardedFetch(local('/hook'), dev({ body: 'x' }))).rejects.toThrow(TypeError)
+    for (const name of ['Host', 'content-length', 'Transfer-Encoding', 'connection', 'accept-encoding']) {
+      await expect(
+        guardedFetch(local('/hook'), dev({ method: 'POST', headers: { [name]: 'x' } })),
+        name,
+      ).rejects.toThrow(/sets the [a-z-]+ header itself/)
+    }
+    expect(hits.get('/hook') ?? 0).toBe(before)
+  })
+})
+
+describe('checkGuardedTarget', () => {
+  it('resolves and checks like guardedFetch, and sends nothing', async () => {
+    const before = hits.get('/hook') ?? 0
+    const dns = fakeDns('93.184.215.14')
+    expect(await checkGuardedTarget('https://hooks.example/hook', { lookup: dns.lookup })).toEqual({
+      address: '93.184.215.14',
+      family: 4,
+    })
+    await expectRefused(
+      checkGuardedTarget('https://hooks.example/hook', { lookup: fakeDns('93.184.215.14', '10.0.0.5').lookup }),
+      'forbidden_address',
+      /resolves to a private address 10\.0\.0\.5/,
+    )
+    await expectRefused(checkGuardedTarget('http://hooks.example/hook', { lookup: dns.lookup }), 'not_allowed')
+    await expectRefused(checkGuardedTarget('https://localhost/hook'), 'forbidden_host')
+    await expectRefused(
+      checkGuardedTarget('https://hooks.example/hook', { timeoutMs: 100, lookup: () => new Promise(() => {}) }),
+      'timeout',
+    )
+    // development: an allow-listed loopback origin passes, plain http included
+    expect(await checkGuardedTarget(local('/hook'), dev())).toEqual({ address: '127.0.0.1', family: 4 })
+    expect(dns.calls).toEqual(['hooks.example']) // plain http was refused before any lookup
+    expect(hits.get('/hook') ?? 0).toBe(before)
+  })
+
+  it('with allowIpLiterals, judges an address host by the address policy instead of refusing it', async () => {
+    const dns = fakeDns('93.184.215.14')
+    const options = { allowIpLiterals: true, lookup: dns.lookup } as const
+    for (const [url, message] of [
+      ['https://10.0.0.5/hook', /^host 10\.0\.0\.5 is a private address$/],
+      ['https://169.254.169.254/latest/meta-data/', /is a link-local address/],
+      ['https://[::1]/hook', /^host \[::1\] is a loopback address$/],
+      ['https://0x7f000001/hook', /^host 127\.0\.0\.1 is a loopback address$/],
+      ['https://[::ffff:10.0.0.5]/hook', /IPv4-mapped private address/],
+    ] as const) {
+      await expectRefused(checkGuardedTarget(url, options), 'forbidden_address', message)
+      await expectRefused(guardedFetch(url, { ...options, method: 'POST', body: '{}' }), 'forbidden_address', message)
+    }
+    expect(await checkGuardedTarget('https://8.8.8.8/hook', options)).toEqual({ address: '8.8.8.8', family: 4 })
+    await expectRefused(checkGuardedTarget('https://localhost/hook', options), 'forbidden_host')
+    await expectRefused(checkGuardedTarget('http://8.8.8.8/hook', options), 'not_allowed')
+    expect(dns.calls).toEqual([])
   })
 })

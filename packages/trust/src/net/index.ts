@@ -1,12 +1,15 @@
-// HTTP to URLs chosen by others (did:web documents, status lists named in credentials) behind an
-// SSRF guard (security.md, "did:web, X.509, eIDAS" and "Status, persistence, operations").
+// HTTP to URLs chosen by others (did:web documents, status lists named in credentials, webhook
+// receivers) behind an SSRF guard (security.md, "did:web, X.509, eIDAS" and "Status, persistence,
+// operations").
 export {
+  checkGuardedTarget,
   GUARDED_FETCH_DEFAULT_MAX_BYTES,
   GUARDED_FETCH_DEFAULT_TIMEOUT_MS,
   GuardedFetchError,
   type GuardedFetchFailureReason,
   type GuardedFetchOptions,
   type GuardedFetchResponse,
+  type GuardedTargetOptions,
   guardedFetch,
   isGuardedFetchError,
   type ResolvedAddress,
