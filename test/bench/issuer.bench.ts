@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { request } from 'undici'
 
 const flows = Number(process.env.BENCH_FLOWS ?? 2000)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
@@ -25,6 +26,21 @@ const award = JSON.parse(readFileSync(new URL('awards/ana-andromeda.json', examp
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+/** CPU time (user + system) a process has used so far, in ms (proc(5): fields 14 and 15, in clock ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
+
+/**
+ * One HTTP exchange of a timed flow, through undici's `request`: the client shares the two cores
+ * with the issuer, and the global `fetch` costs it about three times as much CPU per request here.
+ */
+async function post(url: string, headers: Record<string, string>, body?: string) {
+  const response = await request(url, { method: 'POST', headers, ...(body === undefined ? {} : { body }) })
+  return { status: response.statusCode, text: await response.body.text() }
 }
 
 function rssOf(pid: number): number {
@@ -53,10 +69,12 @@ const server = spawn(
     env: { ...process.env, LOG_LEVEL: 'warn' },
   },
 )
-const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
-  createInterface({ input: server.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
-  server.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)))
-})
+const { url, apiKey, baselineUrl } = await new Promise<{ url: string; apiKey: string; baselineUrl: string }>(
+  (resolve, reject) => {
+    createInterface({ input: server.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
+    server.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)))
+  },
+)
 const admin = (path: string, body: unknown) =>
   fetch(`${url}/admin/uni-a${path}`, {
     method: 'POST',
@@ -94,7 +112,8 @@ try {
 
   // Per-step latencies, to say where a flow's time goes.
   const steps = { token: [] as number[], nonce: [] as number[], proof: [] as number[], credential: [] as number[] }
-  async function flow(code: string): Promise<number> {
+  /** One pre-authorized flow against `base` (the tenant, or the baseline app): its latency in ms. */
+  async function flow(base: string, code: string): Promise<number> {
     const started = performance.now()
     let mark = started
     const step = (name: keyof typeof steps) => {
@@ -102,55 +121,72 @@ try {
       steps[name].push(t - mark)
       mark = t
     }
-    const token = (await (
-      await fetch(`${issuerId}/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
-          'pre-authorized_code': code,
-        }),
-      })
-    ).json()) as { access_token: string }
+    const tokenResponse = await post(
+      `${base}/token`,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+        'pre-authorized_code': code,
+      }).toString(),
+    )
+    if (tokenResponse.status !== 200) throw new Error(`token: ${tokenResponse.status} ${tokenResponse.text}`)
+    const token = JSON.parse(tokenResponse.text) as { access_token: string }
     step('token')
-    const { c_nonce } = (await (await fetch(`${issuerId}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+    const { c_nonce } = JSON.parse((await post(`${base}/nonce`, {})).text) as { c_nonce: string }
     step('nonce')
     const proof = await new SignJWT({ aud: issuerId, nonce: c_nonce, iat: Math.floor(Date.now() / 1000) })
       .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk })
       .sign(privateKey)
     step('proof')
-    const response = await fetch(`${issuerId}/credential`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
-      body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proof] } }),
-    })
-    if (response.status !== 200) throw new Error(`credential: ${response.status} ${await response.text()}`)
-    await response.arrayBuffer()
+    const response = await post(
+      `${base}/credential`,
+      { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
+      JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proof] } }),
+    )
+    if (response.status !== 200) throw new Error(`credential: ${response.status} ${response.text}`)
     step('credential')
     return performance.now() - started
   }
 
+  /** Runs the flows of `items` at the benchmark's concurrency: latencies, seconds, CPU ms per flow of both processes. */
+  async function run(items: readonly string[], one: (item: string) => Promise<number>) {
+    const latencies: number[] = []
+    let next = 0
+    const serverCpuBefore = cpuMsOf(server.pid!)
+    const clientCpuBefore = process.cpuUsage()
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < items.length) latencies.push(await one(items[next++]!))
+      }),
+    )
+    const seconds = (performance.now() - started) / 1000
+    const clientCpu = process.cpuUsage(clientCpuBefore)
+    return {
+      latencies: latencies.sort((a, b) => a - b),
+      seconds,
+      serverCpuPerFlow: (cpuMsOf(server.pid!) - serverCpuBefore) / latencies.length,
+      clientCpuPerFlow: (clientCpu.user + clientCpu.system) / 1000 / latencies.length,
+    }
+  }
+
   // Warm-up (not counted): a few flows so JIT and caches are warm.
   const warm = Math.min(50, Math.floor(flows / 10))
-  for (let i = 0; i < warm; i++) await flow(codes[i]!)
+  for (let i = 0; i < warm; i++) await flow(issuerId, codes[i]!)
+  for (let i = 0; i < warm; i++) await flow(baselineUrl, 'baseline')
   if (process.env.BENCH_PROFILE) {
     server.kill('SIGUSR2')
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  const latencies: number[] = []
-  let next = warm
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < codes.length) {
-        const code = codes[next++]!
-        latencies.push(await flow(code))
-      }
-    }),
+  for (const values of Object.values(steps)) values.length = 0
+  const measured = await run(codes.slice(warm), (code) => flow(issuerId, code))
+  const measuredSteps = structuredClone(steps)
+  const { latencies, seconds } = measured
+  const baseline = await run(
+    codes.slice(warm).map(() => 'baseline'),
+    (code) => flow(baselineUrl, code),
   )
-  const seconds = (performance.now() - started) / 1000
   const rss = rssOf(server.pid!)
-  latencies.sort((a, b) => a - b)
   const signRate = await joseSignRate()
   console.log(
     `issuer benchmark: ${latencies.length} pre-authorized flows (${configurationId}), concurrency ${concurrency}, ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded store (PGlite)'}`,
@@ -165,11 +201,17 @@ try {
       50,
     ).toFixed(1)
   console.log(
-    `  per step p50       token ${p50(steps.token)} ms, nonce ${p50(steps.nonce)} ms, proof (client) ${p50(steps.proof)} ms, credential ${p50(steps.credential)} ms`,
+    `  per step p50       token ${p50(measuredSteps.token)} ms, nonce ${p50(measuredSteps.nonce)} ms, proof (client) ${p50(measuredSteps.proof)} ms, credential ${p50(measuredSteps.credential)} ms`,
+  )
+  console.log(
+    `  CPU per flow       issuer ${measured.serverCpuPerFlow.toFixed(2)} ms, client ${measured.clientCpuPerFlow.toFixed(2)} ms`,
   )
   console.log(`  issuer RSS         ${(rss / 1024 / 1024).toFixed(0)} MB`)
   console.log(
     `  ceiling: jose ES256 signs/s on one core in this run: ${signRate.toFixed(0)} (a flow signs twice: token and credential)`,
+  )
+  console.log(
+    `  baseline, same run: express 5 answering the three requests with fixed bodies (same client, same proofs): ${(baseline.latencies.length / baseline.seconds).toFixed(0)} flows/s, p99 ${percentile(baseline.latencies, 99).toFixed(1)} ms, server CPU ${baseline.serverCpuPerFlow.toFixed(2)} ms + client ${baseline.clientCpuPerFlow.toFixed(2)} ms per flow`,
   )
   console.log(`  reference (architecture.md): Sphereon reference issuer 371–591 flows/s, in memory`)
 } finally {

@@ -86,6 +86,7 @@ try {
     await profiler.post('Profiler.enable')
     await profiler.post('Profiler.start')
   }
+  const cpuBefore = process.cpuUsage()
   const wallet = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./verifier-bench-wallet.ts', import.meta.url).pathname],
@@ -106,15 +107,20 @@ try {
       },
     },
   )
-  const report = await new Promise<{ latencies: number[]; seconds: number }>((resolve, reject) => {
-    createInterface({ input: wallet.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
-    wallet.once('exit', (code) => code !== 0 && reject(new Error(`wallet exited with ${code}`)))
-  })
+  const report = await new Promise<{ latencies: number[]; seconds: number; walletCpuPerFlow: number }>(
+    (resolve, reject) => {
+      createInterface({ input: wallet.stdout! }).once('line', (line) => resolve(JSON.parse(line)))
+      wallet.once('exit', (code) => code !== 0 && reject(new Error(`wallet exited with ${code}`)))
+    },
+  )
   if (profiler && process.env.BENCH_PROFILE) {
     const { profile } = await profiler.post('Profiler.stop')
     writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile))
   }
+  const cpu = process.cpuUsage(cpuBefore)
   const latencies = report.latencies.sort((a, b) => a - b)
+  // Includes the wallet's warm-up round trips, a few percent at the default counts.
+  const serverCpuPerFlow = (cpu.user + cpu.system) / 1000 / latencies.length
   const jwtBytes = issued.vcJwt.length
   console.log(
     `verifier benchmark: ${latencies.length} presentation round trips (dc+sd-jwt, direct_post.jwt), concurrency ${concurrency}, embedded store (PGlite)`,
@@ -122,6 +128,9 @@ try {
   console.log(`  round trips/s      ${(latencies.length / report.seconds).toFixed(0)}`)
   console.log(
     `  latency p50 / p99  ${percentile(latencies, 50).toFixed(1)} ms / ${percentile(latencies, 99).toFixed(1)} ms`,
+  )
+  console.log(
+    `  CPU per round trip verifier+issuer ${serverCpuPerFlow.toFixed(2)} ms, wallet ${report.walletCpuPerFlow.toFixed(2)} ms`,
   )
   console.log(`  verifier+issuer RSS ${(rssOf(process.pid) / 1024 / 1024).toFixed(0)} MB (one process)`)
   console.log(
