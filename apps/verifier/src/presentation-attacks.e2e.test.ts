@@ -5,6 +5,7 @@
 // verdict, which step failed and why) and that nothing was accepted (no satisfied credential set,
 // no claims of an unverified credential, a `presentation.failed` audit entry).
 import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
 import { type AllianceMember, createAllianceRegistry, createDevCa, jwkToDidJwk } from '@alma/trust'
 import { CompactEncrypt, decodeProtectedHeader, exportJWK, importJWK, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -1057,6 +1058,160 @@ describe('issuer trust, validity and status: the session fails and names the che
     } finally {
       await strict.close()
     }
+  })
+})
+
+// ——— Credential sets: a failing credential that was not needed (OpenID4VP 1.0 §6.4.2, §8.6) ———————
+
+describe('credential sets: a credential failing where it was not needed is discarded, not fatal', () => {
+  const DIPLOMA = 'diploma'
+  const EDC = 'edc'
+  const SHOWN = ['eqf_level', 'ects_credits']
+  const diplomaQuery = {
+    id: DIPLOMA,
+    format: 'dc+sd-jwt',
+    meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
+    claims: SHOWN.map((name) => ({ path: [name] })),
+  }
+  const edcQuery = {
+    id: EDC,
+    format: 'jwt_vc_json',
+    meta: { type_values: [['VerifiableCredential', 'EuropeanDigitalCredential']] },
+  }
+
+  /** Creates a request for `dcqlQuery` and fetches it as a wallet does. */
+  async function requestFor(body: Record<string, unknown>) {
+    const created = await create({ responseMode: 'direct_post', ...body })
+    const { payload } = await openRequest(created.authorizationRequestUri, { trustedCa: verifier.ca.certificatePem })
+    return { id: created.id, request: payload }
+  }
+
+  const stepStatus = (credential: { steps: { id: string; status: string }[] }) =>
+    Object.fromEntries(credential.steps.map((s) => [s.id, s.status]))
+
+  it('an optional set answered by a revoked credential: succeeded, its status step failed, its claims withheld', async () => {
+    const fresh = await issueBoth(issuer)
+    await changeStatus(fresh, 'revoke', 'jwt_vc_json')
+    const entry = vcPayload(fresh).vc.credentialStatus
+    const { id, request } = await requestFor({
+      dcqlQuery: {
+        credentials: [diplomaQuery, edcQuery],
+        credential_sets: [
+          { options: [[DIPLOMA]], required: true },
+          { options: [[EDC]], required: false },
+        ],
+      },
+    })
+    const target = { aud: request.client_id, nonce: request.nonce }
+    const answered = await submitResponse(request, {
+      vp_token: {
+        [DIPLOMA]: [await presentSdJwt(fresh.sdJwt, fresh.keys[1]!, SHOWN, target)],
+        [EDC]: [await vpJwt(fresh.vcJwt, fresh.keys[0]!, target)],
+      },
+      state: request.state,
+    })
+    expect(answered).toEqual({ status: 200, body: {} })
+
+    const session = await readSession(id)
+    expect(session.state).toBe('succeeded')
+    expect(session.result.verdict).toBe('verified')
+    expect(session.result.reason).toBeUndefined()
+    expect(session.result.credentialSets).toEqual([
+      { required: true, options: [[DIPLOMA]], satisfiedBy: [DIPLOMA] },
+      { required: false, options: [[EDC]] },
+    ])
+    const diploma = session.result.credentials.find((c: any) => c.queryId === DIPLOMA)
+    const edc = session.result.credentials.find((c: any) => c.queryId === EDC)
+    expect(diploma.verdict).toBe('verified')
+    expect(diploma.claims).toMatchObject({ eqf_level: expect.anything(), ects_credits: expect.anything() })
+    // The revoked credential is reported with the check that failed, and nothing of it is released.
+    expect(edc.verdict).toBe('failed')
+    expect(edc.steps.filter((s: any) => s.status === 'ERROR')).toEqual([
+      {
+        id: 'status',
+        status: 'ERROR',
+        reason: `revoked: set on ${entry.statusListCredential} index ${entry.statusListIndex} (revocation)`,
+      },
+    ])
+    expect(stepStatus(edc)).toMatchObject({ signature: 'OK', 'issuer-trust': 'OK', 'holder-binding': 'OK' })
+    expect(edc.claims).toBeUndefined()
+    expect(edc.annexI).toBeUndefined()
+    const audit = await verifier.store.auditLog.list(verifier.rpId, { limit: 1000 })
+    expect(audit.filter((e) => e.subject === id && e.actor === 'wallet').map((e) => e.action)).toEqual([
+      'presentation.verified',
+    ])
+  })
+
+  it('a required set satisfied by its second option while the first option’s credential is revoked: succeeded', async () => {
+    const fresh = await issueBoth(issuer)
+    await changeStatus(fresh, 'revoke', 'dc+sd-jwt')
+    // any-micro-credential in both formats: one required set, either format (templates.ts).
+    const { id, request } = await requestFor({ template: { type: 'any-micro-credential' } })
+    expect(request.dcql_query.credential_sets).toEqual([
+      { options: [[SD_JWT_QUERY_ID], [JWT_VC_QUERY_ID]], required: true },
+    ])
+    const sdClaims = request.dcql_query.credentials
+      .find((c: any) => c.id === SD_JWT_QUERY_ID)
+      .claims.map((c: { path: string[] }) => c.path[0])
+    const target = { aud: request.client_id, nonce: request.nonce }
+    const answered = await submitResponse(request, {
+      vp_token: {
+        [SD_JWT_QUERY_ID]: [await presentSdJwt(fresh.sdJwt, fresh.keys[1]!, sdClaims, target)],
+        [JWT_VC_QUERY_ID]: [await vpJwt(fresh.vcJwt, fresh.keys[0]!, target)],
+      },
+      state: request.state,
+    })
+    expect(answered).toEqual({ status: 200, body: {} })
+
+    const session = await readSession(id)
+    expect(session.state).toBe('succeeded')
+    expect(session.result.verdict).toBe('verified')
+    expect(session.result.credentialSets).toEqual([
+      { required: true, options: [[SD_JWT_QUERY_ID], [JWT_VC_QUERY_ID]], satisfiedBy: [JWT_VC_QUERY_ID] },
+    ])
+    const sd = session.result.credentials.find((c: any) => c.queryId === SD_JWT_QUERY_ID)
+    const vc = session.result.credentials.find((c: any) => c.queryId === JWT_VC_QUERY_ID)
+    expect(sd.verdict).toBe('failed')
+    expect(sd.steps.find((s: any) => s.id === 'status')).toMatchObject({
+      status: 'ERROR',
+      reason: expect.stringMatching(/^revoked \(status 1 on /),
+    })
+    expect(sd.claims).toBeUndefined()
+    expect(vc.verdict).toBe('verified')
+    expect(vc.claims).toBeDefined()
+  })
+
+  it('control: the same optional set, but the required credential is the revoked one → failed, naming both', async () => {
+    const fresh = await issueBoth(issuer)
+    await changeStatus(fresh, 'revoke', 'jwt_vc_json')
+    const { id, request } = await requestFor({
+      dcqlQuery: {
+        credentials: [diplomaQuery, edcQuery],
+        credential_sets: [
+          { options: [[EDC]], required: true },
+          { options: [[DIPLOMA]], required: false },
+        ],
+      },
+    })
+    const target = { aud: request.client_id, nonce: request.nonce }
+    const answered = await submitResponse(request, {
+      vp_token: {
+        [DIPLOMA]: [await presentSdJwt(fresh.sdJwt, fresh.keys[1]!, SHOWN, target)],
+        [EDC]: [await vpJwt(fresh.vcJwt, fresh.keys[0]!, target)],
+      },
+      state: request.state,
+    })
+    expect(answered).toEqual({ status: 200, body: {} })
+    const session = await readSession(id)
+    expect(session.state).toBe('failed')
+    expect(session.result.verdict).toBe('failed')
+    expect(session.result.reason).toMatch(
+      new RegExp(`^${EDC}: status failed: revoked: .+; no verified credential answers ${EDC}$`),
+    )
+    expect(session.result.credentialSets).toEqual([
+      { required: true, options: [[EDC]] },
+      { required: false, options: [[DIPLOMA]], satisfiedBy: [DIPLOMA] },
+    ])
   })
 })
 

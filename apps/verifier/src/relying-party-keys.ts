@@ -1,8 +1,19 @@
-// Relying-party API keys: random bearer secrets kept as SHA-256 only (store.apiKeys), each bound to
-// one relying party and a set of scopes. Framework-free; http/rp-endpoint.ts wraps it.
-import { createHash, randomBytes } from 'node:crypto'
+// A relying party's keys. API keys: random bearer secrets kept as SHA-256 only (store.apiKeys),
+// each bound to one relying party and a set of scopes; http/rp-endpoint.ts wraps them. Signing
+// keys (the keyring): rotation and retirement of the key request objects are signed with.
+// Framework-free.
+import { createHash, randomBytes, type webcrypto } from 'node:crypto'
 import type { ApiKeyGrant, Store } from '@alma/store'
+import {
+  type DevCa,
+  generateKeyMaterial,
+  issueAccessCertificate,
+  type KeyMaterial,
+  type KeyRecord,
+  withCertificateChain,
+} from '@alma/trust'
 import { VerifierError } from './errors.ts'
+import type { VerifierContext } from './verifier-context.ts'
 
 export const RELYING_PARTY_SCOPES = ['presentations:write', 'presentations:read', 'edc:verify'] as const
 export type RelyingPartyScope = (typeof RELYING_PARTY_SCOPES)[number]
@@ -57,4 +68,76 @@ export async function authenticateRelyingParty(
     })
   }
   return grant
+}
+
+/** Where a rotated-in key comes from: a fresh key (the current key's algorithm) certified by `ca`, or ready material (with its x5c). */
+export type NextSigningKey = { readonly ca: DevCa } | { readonly material: KeyMaterial }
+
+type SigningKeyContext = Pick<VerifierContext, 'keyring' | 'relyingParty' | 'forgetRelyingParty' | 'now'>
+
+const CERTIFICATE_DAYS = 365
+
+/**
+ * Rotates the key a relying party signs request objects (and webhooks) with, as
+ * `TenantKeyring.rotate` does for an issuer's tenant: the new key becomes `active` (new requests
+ * are bound to it and their client_id names its certificate), the old one `published` — still in
+ * the DID document, and still signing the request objects of the requests made before, whose
+ * client_id names it (presentation/request-object.ts) — until {@link retireRelyingPartySigningKey}.
+ *
+ * With `{ ca }`, the certificate is made as at provisioning (provision-relying-party.ts): the
+ * relying party's name and country, the verifier's host as dNSName (x509_san_dns:, OpenID4VP 1.0
+ * §5.9.3), one year.
+ *
+ * @example
+ * ```ts
+ * const { active, previous } = await rotateRelyingPartySigningKey(ctx, 'employer', { ca })
+ * // later, once no open request is bound to it any more:
+ * await retireRelyingPartySigningKey(ctx, 'employer', previous.kid)
+ * ```
+ */
+export async function rotateRelyingPartySigningKey(
+  ctx: SigningKeyContext,
+  relyingPartyId: string,
+  next: NextSigningKey,
+): Promise<{ active: KeyRecord; previous: KeyRecord }> {
+  const rp = await ctx.relyingParty(relyingPartyId)
+  let material: KeyMaterial
+  if ('material' in next) material = next.material
+  else {
+    const now = ctx.now()
+    const fresh = await generateKeyMaterial(rp.key.record.alg)
+    const certificate = await issueAccessCertificate(next.ca, {
+      publicKey: fresh.publicJwk as webcrypto.JsonWebKey,
+      organizationName: rp.name,
+      country: rp.settings.country,
+      dnsNames: [rp.urls.host],
+      uris: [rp.urls.base],
+      notBefore: now,
+      notAfter: new Date(now.getTime() + CERTIFICATE_DAYS * 24 * 3600 * 1000),
+    })
+    material = await withCertificateChain(fresh, certificate.x5c)
+  }
+  try {
+    return await ctx.keyring.rotate(relyingPartyId, material)
+  } finally {
+    // This process sees the new key at once; others within the runtime cache's minute.
+    ctx.forgetRelyingParty(relyingPartyId)
+  }
+}
+
+/**
+ * Retires a rotated-out (`published`) signing key: it leaves the DID document and signs nothing
+ * more. Requests still bound to it can no longer be fetched (their request_uri answers
+ * invalid_request naming the retirement); they are never re-signed with another key.
+ */
+export async function retireRelyingPartySigningKey(
+  ctx: SigningKeyContext,
+  relyingPartyId: string,
+  kid: string,
+): Promise<KeyRecord> {
+  try {
+    return await ctx.keyring.retire(relyingPartyId, kid)
+  } finally {
+    ctx.forgetRelyingParty(relyingPartyId)
+  }
 }

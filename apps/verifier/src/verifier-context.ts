@@ -39,8 +39,17 @@ export interface RelyingPartyRuntime {
   readonly name: string
   readonly urls: RelyingPartyUrls
   readonly settings: RelyingPartySettings
+  /** The active key: new requests are bound to it (and {@link clientIds} name it); webhooks are signed with it. */
   readonly key: RelyingPartyKey
   readonly clientIds: RelyingPartyClientIds
+  /**
+   * Every signing key of the relying party, any state, newest first, read from the store on each
+   * call (not cached with the runtime): a request object is signed with the key its request was
+   * bound to, and whether that key is still usable must not be a minute stale.
+   */
+  signingKeys(): Promise<readonly KeyRecord[]>
+  /** One of {@link signingKeys} ready to sign (its private key decrypted once per runtime). */
+  openSigningKey(record: KeyRecord): RelyingPartyKey
 }
 
 export interface VerifierContext {
@@ -60,6 +69,8 @@ export interface VerifierContext {
   /** Wraps the response-encryption keys kept with each request (derived from the KEK). */
   readonly requestKeyWrappingKey: Buffer
   relyingParty(id: string): Promise<RelyingPartyRuntime>
+  /** Drops the cached runtime of a relying party, so a key rotation made here is seen at once. */
+  forgetRelyingParty(id: string): void
   /** A status list through the SSRF guard, reused for `statusListTtlSeconds`; a throw means unreachable. */
   fetchStatusList(url: string): Promise<string>
   /** An alliance registry JWT through the SSRF guard (not cached: a request takes a snapshot). */
@@ -121,24 +132,41 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     }
     const record = await keyring.active(id)
     const urls = relyingPartyUrls(config.baseUrl, id)
-    const x5c = record.x5c ?? []
+    const privateKeys = new Map<string, KeyObject>()
+    const open = (key: KeyRecord): RelyingPartyKey => {
+      if (key.tenantId !== id) {
+        throw new VerifierError('server_error', 'the verifier could not handle this request', {
+          internal: `key ${key.kid} of ${key.tenantId} opened for relying party ${id}`,
+        })
+      }
+      let privateKey = privateKeys.get(key.kid)
+      if (!privateKey) {
+        privateKey = keyring.privateKey(key)
+        privateKeys.set(key.kid, privateKey)
+      }
+      const x5c = key.x5c ?? []
+      return {
+        record: key,
+        privateKey,
+        didUrl: `${urls.did}#${key.kid}`,
+        x5c,
+        x5cWithoutAnchor: x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64')))),
+      }
+    }
+    const key = open(record)
     return {
       id,
       name: tenant.name,
       urls,
       settings: relyingPartySettingsOf(tenant.config),
-      key: {
-        record,
-        privateKey: keyring.privateKey(record),
-        didUrl: `${urls.did}#${record.kid}`,
-        x5c,
-        x5cWithoutAnchor: x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64')))),
-      },
+      key,
       clientIds: {
         x509_san_dns: `x509_san_dns:${urls.host}`,
-        ...(x5c[0] ? { x509_hash: `x509_hash:${x509Hash(x5c[0])}` } : {}),
+        ...(key.x5c[0] ? { x509_hash: `x509_hash:${x509Hash(key.x5c[0])}` } : {}),
         decentralized_identifier: `decentralized_identifier:${urls.did}`,
       },
+      signingKeys: () => keyring.list(id),
+      openSigningKey: open,
     }
   }
 
@@ -174,6 +202,9 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
       // A failed load (unknown relying party) is not remembered.
       value.catch(() => runtimes.delete(id))
       return value
+    },
+    forgetRelyingParty(id) {
+      runtimes.delete(id)
     },
     async fetchAllianceRegistry(url) {
       return (await fetchText(url, [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'], 1024 * 1024)).trim()

@@ -4,6 +4,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createTenantKeyring, type Kek, resolveKek } from '@alma/trust'
+import { setGlobalConfig } from '@openid4vc/utils'
 import type { Resolvable } from 'did-resolver'
 import pino from 'pino'
 import { parseVerifierConfig, type VerifierConfigInput } from './config.ts'
@@ -48,6 +49,14 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
     const resolution = resolveKek({ mode: config.mode, env: process.env })
     if (resolution.generated) log.warn({}, resolution.message ?? 'development KEK generated for this process')
     kek = resolution.kek
+  }
+  const baseUrl = new URL(config.baseUrl)
+  if (baseUrl.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(baseUrl.hostname)) {
+    // protocols.md "Interop traps": the @openid4vc libraries refuse http URLs (our response_uri)
+    // unless their process-wide switch is on; development on loopback only (production needs
+    // https, parseVerifierConfig).
+    setGlobalConfig({ allowInsecureUrls: true })
+    log.warn({ baseUrl: config.baseUrl }, 'development: plain http on loopback is allowed for OpenID4VC URLs')
   }
   const ownsStore = !options.store
   const store =

@@ -1,5 +1,6 @@
 // The verifier's commands for the `alma` CLI: `verifier init`, `verifier serve`,
 // `verifier add-relying-party`, `verifier api-key`. Errors end as one line on stderr and exit code 2.
+
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openStore, type Store } from '@alma/store'
@@ -7,6 +8,7 @@ import { createTenantKeyring, type Kek, loadDevCa, type TenantKeyring } from '@a
 import type { Command } from 'commander'
 import { VerifierError } from '../errors.ts'
 import { mountVerifierWebApp } from '../http/web-app.ts'
+import { webhookTargetProblem } from '../presentation/webhooks.ts'
 import { provisionRelyingParty } from '../provision-relying-party.ts'
 import { createRelyingPartyKey, RELYING_PARTY_SCOPES, type RelyingPartyScope } from '../relying-party-keys.ts'
 import { relyingPartyUrls } from '../relying-party-urls.ts'
@@ -226,13 +228,9 @@ export function registerVerifierCommands(program: Command): Command {
           throw new CliError(`--country ${opts.country}: two capital letters, e.g. DE`)
         await withStore(opts.config, async ({ config, caDir, file }, store, keyring) => {
           if (opts.webhookUrl !== undefined) {
-            let url: URL | undefined
-            try {
-              url = new URL(opts.webhookUrl)
-            } catch {}
-            const allowed = config.mode === 'production' ? ['https:'] : ['https:', 'http:']
-            if (!url || !allowed.includes(url.protocol))
-              throw new CliError(`--webhook-url ${opts.webhookUrl}: must be an ${allowed.join(' or ')} URL`)
+            // The same check as at request creation and delivery: the SSRF guard's policy.
+            const problem = await webhookTargetProblem(opts.webhookUrl, config.mode)
+            if (problem) throw new CliError(`--webhook-url ${opts.webhookUrl}: ${problem}`)
           }
           if (await store.tenants.get(opts.id)) throw new CliError(`--id ${opts.id}: exists already`)
           let ca: Awaited<ReturnType<typeof loadDevCa>>

@@ -63,8 +63,8 @@ export function authorizationRequestUriOf(rp: RelyingPartyRuntime, record: Prese
 
 /**
  * Steps: the query (template or raw DCQL, validated) → the client identifier (redirect_uri: only
- * in development) → nonce (256 bits) and state → a fresh response-encryption key for
- * direct_post.jwt → the record → the audit entry.
+ * in development) and the signing key it names → nonce (256 bits) and state → a fresh
+ * response-encryption key for direct_post.jwt → the record → the audit entry.
  */
 export async function createPresentationRequest(
   ctx: VerifierContext,
@@ -137,12 +137,17 @@ export async function createPresentationRequest(
     ...(encryption ? { encryptionJwk: encryption.publicJwk as Record<string, unknown> } : {}),
     notes: [...(fromTemplate?.notes ?? [])],
   }
+  // §5.9.3: the client_id (in the QR code from now on) and the key that signs the request object
+  // when a wallet fetches it are taken from the same key record, and recorded together, so a
+  // rotation before the fetch cannot pull them apart (request-object.ts, requestSigningKey).
+  const signingKid = input.clientIdPrefix === 'redirect_uri' ? undefined : rp.key.record.kid
   const record = await ctx.store.presentationRequests.create({
     tenantId: rp.id,
     id,
     // §5.2 / §14.1: a fresh nonce with at least 128 bits of entropy binds each presentation to this request.
     nonce: randomBytes(32).toString('base64url'),
     clientId: clientIdFor(rp, input.clientIdPrefix, id),
+    ...(signingKid ? { signingKid } : {}),
     responseMode: input.responseMode,
     request: stored,
     ...(encryption
@@ -165,6 +170,7 @@ export async function createPresentationRequest(
       template: stored.template ?? 'dcql',
       clientIdPrefix: stored.clientIdPrefix,
       responseMode: record.responseMode,
+      ...(signingKid ? { signingKid } : {}),
     },
   })
   return {

@@ -9,6 +9,7 @@ import {
 } from '@openid4vc/openid4vp'
 import { DcqlQuery } from 'dcql'
 import { VerifierError } from '../errors.ts'
+import { type CredentialSetResult, evaluateCredentialSets } from '../verification/evaluate-credential-sets.ts'
 import type { Verdict, VerificationStep } from '../verification/steps.ts'
 import {
   type PresentedCredentialVerification,
@@ -26,15 +27,15 @@ export interface PresentedCredentialResult extends PresentedCredentialVerificati
   readonly queryId: string
 }
 
-/** §6.2 / §6.4.2: which credential sets the verified credentials satisfy. */
-export interface CredentialSetResult {
-  readonly required: boolean
-  readonly options: readonly (readonly string[])[]
-  readonly satisfiedBy?: readonly string[]
-}
+export type { CredentialSetResult }
 
 /** What a presentation request came to; kept in the store and served to the relying party. */
 export interface PresentationResult {
+  /**
+   * Whether the response satisfies the DCQL query (§6.4.2): a credential that failed where it was
+   * not needed (an optional set, an alternative another option satisfies) is listed with its
+   * failed check but does not fail the verdict.
+   */
   readonly verdict: Verdict
   /** Why the response was refused, in words; absent when every presentation was checked. */
   readonly reason?: string
@@ -289,7 +290,8 @@ async function verifyResponse(
           maxHolderProofAgeSeconds: ctx.config.holderProofMaxAgeSeconds,
         },
       )
-      // §8.6: a presentation that failed is discarded — its claims are not released or kept.
+      // §8.6: a presentation that failed is discarded — its claims are not released or kept,
+      // whatever the verdict of the response as a whole.
       const { claims: _claims, annexI: _annexI, ...checksOnly } = verification
       credentials.push({ queryId, ...(verification.verdict === 'failed' ? checksOnly : verification) })
     }
@@ -298,14 +300,10 @@ async function verifyResponse(
   const protocolFailure = credentials
     .flatMap((c) => c.steps.filter((s) => s.status === 'ERROR' && PROTOCOL_STEPS.has(s.id)).map((s) => ({ c, s })))
     .at(0)
-  const credentialSets = evaluateCredentialSets(query, credentials)
-  const missing = credentialSets.filter((set) => set.required && !set.satisfiedBy)
-  const verdict: Verdict =
-    protocolFailure || missing.length > 0 || credentials.length === 0 || credentials.some((c) => c.verdict === 'failed')
-      ? 'failed'
-      : credentials.some((c) => c.verdict === 'partially-verified')
-        ? 'partially-verified'
-        : 'verified'
+  // §8.6 step 3 / §6.4.2: the response stands when what passed satisfies the query; a
+  // presentation failing a protocol check (security.md) still refuses the whole response.
+  const { credentialSets, missing, verdict: satisfied } = evaluateCredentialSets(query, credentials)
+  const verdict: Verdict = protocolFailure ? 'failed' : satisfied
   // The reason names the failing check first (a relying party acts on it), then what is missing.
   const failedChecks = credentials.flatMap((c) =>
     c.steps.filter((s) => s.status === 'ERROR').map((s) => describeFailure(c.queryId, s)),
@@ -331,21 +329,6 @@ async function verifyResponse(
 
 function describeFailure(queryId: string, step: VerificationStep): string {
   return `${queryId}: ${step.id} failed: ${step.reason}`
-}
-
-/**
- * §6.4.2: without credential_sets every credential query must be answered; with them, each
- * required set needs one option all of whose queries have a credential that is not `failed`.
- */
-function evaluateCredentialSets(query: DcqlQuery, credentials: readonly PresentedCredentialResult[]) {
-  const good = new Set(credentials.filter((c) => c.verdict !== 'failed').map((c) => c.queryId))
-  const sets =
-    query.credential_sets?.map((set) => ({ required: set.required !== false, options: set.options })) ??
-    query.credentials.map((c) => ({ required: true, options: [[c.id]] }))
-  return sets.map((set): CredentialSetResult => {
-    const satisfiedBy = set.options.find((option) => option.every((id) => good.has(id)))
-    return { required: set.required, options: set.options, ...(satisfiedBy ? { satisfiedBy } : {}) }
-  })
 }
 
 function firstLine(e: unknown): string {

@@ -1,14 +1,15 @@
 // The request object a wallet fetches from request_uri (OpenID4VP 1.0 §5.7, RFC 9101): a JWT of
 // type oauth-authz-req+jwt signed with the key that matches the client identifier's prefix
 // (§5.9.3): the certificate's key for x509_san_dns: / x509_hash:, the DID's key for
-// decentralized_identifier:. Built with @openid4vc/openid4vp, signed with jose.
+// decentralized_identifier:. The key is the one the request was bound to when it was created,
+// not the relying party's key of the moment. Built with @openid4vc/openid4vp, signed with jose.
 
 import type { PresentationRequest } from '@alma/store'
 import type { JwtSigner, SignJwtCallback } from '@openid4vc/oauth2'
 import { createOpenid4vpAuthorizationRequest } from '@openid4vc/openid4vp'
 import { SignJWT } from 'jose'
 import { VerifierError } from '../errors.ts'
-import type { RelyingPartyRuntime } from '../verifier-context.ts'
+import { type RelyingPartyKey, type RelyingPartyRuntime, x509Hash } from '../verifier-context.ts'
 import type { StoredRequest } from './presentation-session.ts'
 import { RESPONSE_ENC_VALUES } from './response-encryption.ts'
 
@@ -59,21 +60,78 @@ export function authorizationRequestPayload(
   }
 }
 
-function signerOf(rp: RelyingPartyRuntime, stored: StoredRequest): JwtSigner {
-  const alg = rp.key.record.alg
-  if (stored.clientIdPrefix === 'decentralized_identifier') return { method: 'did', didUrl: rp.key.didUrl, alg }
+/**
+ * The key a stored request's object is signed with: exactly the one recorded when the request
+ * was created (`signingKid`), because its client_id — already in the QR code or link — was made
+ * from that key: `x509_hash:` is the SHA-256 of its certificate (§5.9.3), and a
+ * `decentralized_identifier:` wallet resolves the `kid` it is signed under. A rotation since then
+ * changes nothing: the rotated-out key stays `published` and keeps signing the requests bound to
+ * it. A key that is `retired` (gone from the DID document; a retirement is how an operator takes
+ * a key out of use, e.g. after a compromise) or no longer stored is never replaced by another
+ * key: the fetch is refused instead.
+ *
+ * Refused with `invalid_request` (400), as this endpoint refuses an expired or answered request:
+ * the request the wallet holds can no longer be served, which will not change on a retry (a 5xx
+ * would invite one; RFC 6749 §4.1.2.1 keeps `server_error` for unexpected conditions, and a
+ * retirement is an operator's decision), and §5.10.2 has the wallet stop at any error answer.
+ * The request is not marked failed: it stays open (`retrieved` once a wallet has tried) until it
+ * expires. request_uri is an unauthenticated GET anyone holding the QR code can make, and, as for
+ * responses (receive-response.ts), only a response bound to the request by its `state` ends a
+ * session (`failed` is reached only from `responding`); the relying party, which retired the
+ * key, knows to make a new request, and the refusal is logged with the request's id.
+ */
+export async function requestSigningKey(
+  rp: RelyingPartyRuntime,
+  record: PresentationRequest,
+  stored: StoredRequest,
+): Promise<RelyingPartyKey> {
+  // The common case — bound to the key that is active now — needs no store read: the runtime is
+  // as fresh as everything else about the relying party (a minute at most, at once in the
+  // process that rotated or retired, which forgets the runtime).
+  if (record.signingKid !== undefined && record.signingKid === rp.key.record.kid) return rp.key
+  const keys = await rp.signingKeys()
+  const expectedHash = stored.clientIdPrefix === 'x509_hash' ? record.clientId.slice('x509_hash:'.length) : undefined
+  // Requests made before the binding was recorded (store migration 3) keep what they were made
+  // with where the client_id says it (x509_hash: names the certificate), else the active key.
+  const found = record.signingKid
+    ? keys.find((k) => k.kid === record.signingKid)
+    : expectedHash !== undefined
+      ? keys.find((k) => k.x5c?.[0] !== undefined && x509Hash(k.x5c[0]) === expectedHash)
+      : keys.find((k) => k.kid === rp.key.record.kid)
+  const unusable = (why: string) =>
+    new VerifierError(
+      'invalid_request',
+      `the signing key this presentation request is bound to ${why}; it is not signed with another key: the relying party must create a new request`,
+      { internal: `request ${record.id} of relying party ${rp.id}` },
+    )
+  if (!found) throw unusable(record.signingKid ? `(${record.signingKid}) no longer exists` : 'no longer exists')
+  if (found.state === 'retired') throw unusable(`(${found.kid}) has been retired`)
+  const key = rp.openSigningKey(found)
+  if (expectedHash !== undefined && (key.x5c[0] === undefined || x509Hash(key.x5c[0]) !== expectedHash)) {
+    // Cannot happen while a key record never changes its certificate; checked because a
+    // request signed under a client_id that is not its certificate's hash is refused by wallets.
+    throw new VerifierError('server_error', 'the request could not be signed', {
+      internal: `request ${record.id}: key ${found.kid}'s certificate does not match ${record.clientId}`,
+    })
+  }
+  return key
+}
+
+function signerOf(key: RelyingPartyKey, stored: StoredRequest): JwtSigner {
+  const alg = key.record.alg
+  if (stored.clientIdPrefix === 'decentralized_identifier') return { method: 'did', didUrl: key.didUrl, alg }
   // HAIP 1.0: the trust anchor is not sent in x5c; the wallet has it.
-  const chain = rp.key.x5cWithoutAnchor
+  const chain = key.x5cWithoutAnchor
   if (chain.length === 0) throw new VerifierError('server_error', 'the relying party has no certificate to sign with')
   return { method: 'x5c', x5c: [...chain], alg }
 }
 
-function signWith(rp: RelyingPartyRuntime): SignJwtCallback {
+function signWith(key: RelyingPartyKey): SignJwtCallback {
   return async (_signer, { header, payload }) => {
     const jwt = await new SignJWT(payload as Record<string, unknown>)
-      .setProtectedHeader({ ...header, alg: rp.key.record.alg } as Parameters<SignJWT['setProtectedHeader']>[0])
-      .sign(rp.key.privateKey)
-    return { jwt, signerJwk: rp.key.record.publicJwk as never }
+      .setProtectedHeader({ ...header, alg: key.record.alg } as Parameters<SignJWT['setProtectedHeader']>[0])
+      .sign(key.privateKey)
+    return { jwt, signerJwk: key.record.publicJwk as never }
   }
 }
 
@@ -86,7 +144,7 @@ export interface RequestObjectOptions {
   readonly expiresInSeconds: number
 }
 
-/** The signed request object (a compact JWS) of a stored request. */
+/** The signed request object (a compact JWS) of a stored request, with the key it is bound to. */
 export async function createRequestObject(
   rp: RelyingPartyRuntime,
   record: PresentationRequest,
@@ -97,18 +155,19 @@ export async function createRequestObject(
     // §5.9.3: requests under redirect_uri: cannot be signed; they travel by value.
     throw new VerifierError('invalid_request', 'this request is passed by value; it has no request object')
   }
+  const key = await requestSigningKey(rp, record, stored)
   const result = await createOpenid4vpAuthorizationRequest({
     authorizationRequestPayload: authorizationRequestPayload(rp, record, stored, options.walletNonce) as Parameters<
       typeof createOpenid4vpAuthorizationRequest
     >[0]['authorizationRequestPayload'],
     jar: {
       requestUri: rp.urls.requestUri(record.id),
-      jwtSigner: signerOf(rp, stored),
+      jwtSigner: signerOf(key, stored),
       expiresInSeconds: options.expiresInSeconds,
       additionalJwtPayload: { aud: options.walletIssuer ?? STATIC_DISCOVERY_AUDIENCE },
     },
     ...(options.walletNonce ? { wallet: { expectedNonce: options.walletNonce } } : {}),
-    callbacks: { signJwt: signWith(rp), encryptJwe: notUsed },
+    callbacks: { signJwt: signWith(key), encryptJwe: notUsed },
     now: options.now,
   })
   const jwt = result.jar?.authorizationRequestJwt

@@ -230,7 +230,8 @@ describe('deliverDueWebhooks', () => {
       { lookup: fakeDns('10.0.0.5').lookup },
     )
     expect(outcome.delivered).toEqual([])
-    expect(outcome.failed).toEqual([
+    // Deliveries run concurrently: compared in id order.
+    expect([...outcome.failed].sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { id: 'loopback-1', error: 'refused: host 127.0.0.1 is a loopback address', retryAt: undefined },
       {
         id: 'plain-1',

@@ -3,6 +3,7 @@ import { StoreError } from '../errors.ts'
 import type { SqlClient } from '../sql/sql-client.ts'
 import { initialSchema } from './0001-initial.ts'
 import { presentationsSchema } from './0002-presentations.ts'
+import { presentationSigningKeySchema } from './0003-presentation-signing-key.ts'
 
 /** One schema change. Versions are applied in ascending order and never edited once released. */
 export interface Migration {
@@ -15,6 +16,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'presentations', sql: presentationsSchema },
+  { version: 3, name: 'presentation-signing-key', sql: presentationSigningKeySchema },
 ]
 
 /** Options of {@link migrate}. */

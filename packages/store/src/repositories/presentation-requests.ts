@@ -33,6 +33,12 @@ export interface PresentationRequest {
   readonly state: PresentationRequestState
   readonly nonce: string
   readonly clientId: string
+  /**
+   * The kid of the relying-party key the request object is signed with, fixed at creation with
+   * the client_id it must match (OpenID4VP 1.0 §5.9.3). Absent for unsigned requests
+   * (redirect_uri:) and for requests made before the verifier recorded it (migration 3).
+   */
+  readonly signingKid?: string
   readonly responseMode: ResponseMode
   readonly request: Record<string, unknown>
   readonly encryptionKey?: Record<string, unknown>
@@ -52,6 +58,8 @@ export interface NewPresentationRequest {
   readonly id: string
   readonly nonce: string
   readonly clientId: string
+  /** The kid of the key that signs the request object; omit for unsigned requests. */
+  readonly signingKid?: string
   readonly responseMode: ResponseMode
   readonly request: Record<string, unknown>
   readonly encryptionKey?: Record<string, unknown>
@@ -113,6 +121,7 @@ interface Row {
   state: PresentationRequestState
   nonce: string
   client_id: string
+  signing_kid: string | null
   response_mode: ResponseMode
   request: Record<string, unknown>
   encryption_key: Record<string, unknown> | null
@@ -128,6 +137,7 @@ interface Row {
 
 function toRecord(row: Row): PresentationRequest {
   const walletNonce = toOptionalString(row.wallet_nonce)
+  const signingKid = toOptionalString(row.signing_kid)
   const retrievedAt = toOptionalDate(row.retrieved_at)
   const respondedAt = toOptionalDate(row.responded_at)
   const completedAt = toOptionalDate(row.completed_at)
@@ -137,6 +147,7 @@ function toRecord(row: Row): PresentationRequest {
     state: row.state,
     nonce: row.nonce,
     clientId: row.client_id,
+    ...(signingKid ? { signingKid } : {}),
     responseMode: row.response_mode,
     request: row.request,
     ...(row.encryption_key ? { encryptionKey: row.encryption_key } : {}),
@@ -163,8 +174,9 @@ export function createPresentationRequestRepository(db: SqlClient): Presentation
     async create(input) {
       const { rows } = await db.query<Row>(
         `INSERT INTO presentation_requests
-           (tenant_id, id, state, nonce, client_id, response_mode, request, encryption_key, created_at, expires_at)
-         VALUES ($1, $2, 'created', $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9) RETURNING *`,
+           (tenant_id, id, state, nonce, client_id, response_mode, request, encryption_key, created_at, expires_at,
+            signing_kid)
+         VALUES ($1, $2, 'created', $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10) RETURNING *`,
         [
           input.tenantId,
           input.id,
@@ -175,6 +187,7 @@ export function createPresentationRequestRepository(db: SqlClient): Presentation
           input.encryptionKey ? jsonParam(input.encryptionKey) : null,
           input.now,
           input.expiresAt,
+          input.signingKid ?? null,
         ],
       )
       return toRecord(rows[0]!)
