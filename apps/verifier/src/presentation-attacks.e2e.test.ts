@@ -1115,7 +1115,10 @@ describe('credential sets: a credential failing where it was not needed is disca
     const session = await readSession(id)
     expect(session.state).toBe('succeeded')
     expect(session.result.verdict).toBe('verified')
-    expect(session.result.reason).toBeUndefined()
+    // security.md: the failed check is named, also when the query is satisfied without it.
+    expect(session.result.reason).toBe(
+      `satisfied without what failed: ${EDC}: status failed: revoked: set on ${entry.statusListCredential} index ${entry.statusListIndex} (revocation)`,
+    )
     expect(session.result.credentialSets).toEqual([
       { required: true, options: [[DIPLOMA]], satisfiedBy: [DIPLOMA] },
       { required: false, options: [[EDC]] },
@@ -1179,6 +1182,9 @@ describe('credential sets: a credential failing where it was not needed is disca
     expect(sd.claims).toBeUndefined()
     expect(vc.verdict).toBe('verified')
     expect(vc.claims).toBeDefined()
+    expect(session.result.reason).toMatch(
+      new RegExp(`^satisfied without what failed: ${SD_JWT_QUERY_ID}: status failed: revoked \\(status 1 on `),
+    )
   })
 
   it('control: the same optional set, but the required credential is the revoked one → failed, naming both', async () => {

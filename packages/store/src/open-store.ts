@@ -20,6 +20,7 @@ import { createTenantRepository, type TenantRepository } from './repositories/te
 import { createWebhookDeliveryRepository, type WebhookDeliveryRepository } from './repositories/webhook-deliveries.ts'
 import { createPgDatabase } from './sql/pg-database.ts'
 import { createPgliteDatabase } from './sql/pglite-database.ts'
+import { createPgliteWorkerDatabase } from './sql/pglite-worker-database.ts'
 import type { SqlBackend, SqlClient, SqlDatabase } from './sql/sql-client.ts'
 
 /** A schema name we create and put in `search_path`: plain lower-case, so it needs no quoting. */
@@ -39,6 +40,13 @@ export const zStoreOptions = z.strictObject({
   dataDir: z.string().min(1).optional(),
   /** The schema to keep the tables in (created when missing): one per test file, for isolation. */
   schema: zSchemaName.optional(),
+  /**
+   * Where PGlite runs: `worker` (default) — a thread of its own, so the database's work uses
+   * another core than the requests; `main` — on the calling thread (what a short-lived CLI
+   * command or a test that opens many stores may prefer: no thread to start). Ignored with
+   * `databaseUrl`.
+   */
+  pgliteThread: z.enum(['worker', 'main']).optional(),
   /** PostgreSQL pool size. */
   maxConnections: z.number().int().min(1).max(1000).optional(),
   log: z.custom<(msg: string) => void>((v) => typeof v === 'function', 'must be a function').optional(),
@@ -143,14 +151,17 @@ function describeUrl(url: string): string {
  * ```
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  const { databaseUrl, dataDir, schema, maxConnections, log } = parseOptions(options)
+  const { databaseUrl, dataDir, schema, maxConnections, log, pgliteThread } = parseOptions(options)
   let db: SqlDatabase
   if (databaseUrl) {
     db = createPgDatabase({ connectionString: databaseUrl, schema, maxConnections, log })
     log?.(`store: PostgreSQL at ${describeUrl(databaseUrl)}${schema ? `, schema ${schema}` : ''}`)
   } else {
-    db = await createPgliteDatabase(dataDir === undefined ? {} : { dataDir })
-    log?.(`store: embedded PGlite ${dataDir ? `in ${dataDir}` : 'in memory (nothing is kept after exit)'}`)
+    const open = pgliteThread === 'main' ? createPgliteDatabase : createPgliteWorkerDatabase
+    db = await open(dataDir === undefined ? {} : { dataDir })
+    log?.(
+      `store: embedded PGlite ${dataDir ? `in ${dataDir}` : 'in memory (nothing is kept after exit)'}${pgliteThread === 'main' ? '' : ', on its own thread'}`,
+    )
     // One connection, so a session setting holds for every later statement. The schema itself
     // is created by the migration, under its lock.
     if (schema) await db.exec(`SET search_path TO ${quoteIdentifier(schema)}`)

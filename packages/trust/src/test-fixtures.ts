@@ -12,7 +12,21 @@ import { type Kek, parseKek } from './keys/kek.ts'
 import type { KeyRecord, KeyRecordRepository, KeyStateChange } from './keys/key-record.ts'
 import { createTenantKeyring, type TenantKeyring, type TenantKeyringOptions } from './keys/keyring.ts'
 import { createSigner, type Signer, type SignerOptions } from './keys/signer.ts'
+import type { ResolvedAddress } from './net/index.ts'
 import { x509 } from './x509/provider.ts'
+
+// ---------------------------------------------------------------------------------------------
+// Network
+
+/** DNS for the tests of the SSRF guard: every name answers with the given addresses; the names asked are kept. */
+export function fakeDns(...addresses: string[]) {
+  const calls: string[] = []
+  const lookup = async (hostname: string): Promise<ResolvedAddress[]> => {
+    calls.push(hostname)
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
+  }
+  return { lookup, calls }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -316,7 +316,10 @@ async function verifyResponse(
     ? describeFailure(protocolFailure.c.queryId, protocolFailure.s)
     : verdict === 'failed'
       ? [...failedChecks, ...(missingText ? [missingText] : [])].join('; ') || 'no credential was presented'
-      : undefined
+      : failedChecks.length > 0
+        ? // security.md: say which check failed, also when the query is satisfied without it.
+          `satisfied without what failed: ${failedChecks.join('; ')}`
+        : undefined
   const result: PresentationResult = {
     verdict,
     ...(reason ? { reason } : {}),

@@ -85,10 +85,6 @@ export async function requestSigningKey(
   record: PresentationRequest,
   stored: StoredRequest,
 ): Promise<RelyingPartyKey> {
-  // The common case — bound to the key that is active now — needs no store read: the runtime is
-  // as fresh as everything else about the relying party (a minute at most, at once in the
-  // process that rotated or retired, which forgets the runtime).
-  if (record.signingKid !== undefined && record.signingKid === rp.key.record.kid) return rp.key
   const keys = await rp.signingKeys()
   const expectedHash = stored.clientIdPrefix === 'x509_hash' ? record.clientId.slice('x509_hash:'.length) : undefined
   // Requests made before the binding was recorded (store migration 3) keep what they were made

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { WebhookDelivery } from '@alma/store'
 import type { ResolvedAddress } from '@alma/trust'
+import { fakeDns } from '@alma/trust/test-fixtures'
 import { flattenedVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
@@ -13,16 +14,6 @@ import {
   WEBHOOK_SIGNATURE_TYP,
   webhookTargetProblem,
 } from './webhooks.ts'
-
-/** DNS for the tests: every name answers with the given addresses; calls are counted. */
-function fakeDns(...addresses: string[]) {
-  const calls: string[] = []
-  const lookup = async (hostname: string): Promise<ResolvedAddress[]> => {
-    calls.push(hostname)
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
-  }
-  return { lookup, calls }
-}
 
 describe('webhook targets: no SSRF through URLs a relying party supplies', () => {
   it('production: https to public addresses only, every problem named', async () => {

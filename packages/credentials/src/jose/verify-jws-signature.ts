@@ -2,11 +2,16 @@ import { KeyObject, verify } from 'node:crypto'
 import { CredentialError } from '../errors.ts'
 
 /** What each JWS algorithm we accept needs of the key, and how node:crypto verifies it (RFC 7518 §3.4, RFC 8037 §3.1). */
-const ALGORITHMS: Readonly<Record<string, { hash: string | null; keyType: string; curve?: string }>> = {
-  ES256: { hash: 'sha256', keyType: 'ec', curve: 'prime256v1' },
-  ES384: { hash: 'sha384', keyType: 'ec', curve: 'secp384r1' },
-  EdDSA: { hash: null, keyType: 'ed25519' },
+const ALGORITHMS: Readonly<
+  Record<string, { hash: string | null; keyType: string; curve?: string; signatureBytes: number }>
+> = {
+  ES256: { hash: 'sha256', keyType: 'ec', curve: 'prime256v1', signatureBytes: 64 },
+  ES384: { hash: 'sha384', keyType: 'ec', curve: 'secp384r1', signatureBytes: 96 },
+  EdDSA: { hash: null, keyType: 'ed25519', signatureBytes: 64 },
 }
+
+/** A compact JWS: three base64url segments (RFC 7515 §7.1), the payload possibly empty. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/
 
 /**
  * Verifies the signature of a compact JWS over its signing input (RFC 7515 §5.2 steps 7–8) with
@@ -32,19 +37,22 @@ export function verifyJwsSignature(compact: string, key: KeyObject | CryptoKey, 
       `the key (${keyObject.asymmetricKeyType}${curve ? ` ${curve}` : ''}) cannot verify ${alg}`,
     )
   }
+  // Every character checked, not only the signature's: the signing input is hashed as bytes, and
+  // a character outside base64url would otherwise be folded into one that verifies.
+  if (!COMPACT_JWS.test(compact)) return false
   const lastDot = compact.lastIndexOf('.')
   const signatureSegment = compact.slice(lastDot + 1)
-  // Buffer.from skips characters outside the alphabet; a signature must not be malleable that way.
-  if (!/^[A-Za-z0-9_-]+$/.test(signatureSegment)) return false
-  try {
-    // ECDSA signatures in JWS are R || S of fixed size (RFC 7518 §3.4), not DER.
-    return verify(
-      algorithm.hash,
-      Buffer.from(compact.slice(0, lastDot), 'latin1'),
-      algorithm.keyType === 'ec' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject,
-      Buffer.from(signatureSegment, 'base64url'),
-    )
-  } catch {
-    return false // a signature of the wrong length for the curve
+  const signature = Buffer.from(signatureSegment, 'base64url')
+  // Exactly one encoding of exactly the algorithm's length (RFC 7518 §3.4: R || S of fixed size,
+  // not DER): Buffer.from ignores stray trailing characters and bits, which would let the same
+  // signature travel under many spellings (and pass a replay guard keyed on the text).
+  if (signature.length !== algorithm.signatureBytes || signature.toString('base64url') !== signatureSegment) {
+    return false
   }
+  return verify(
+    algorithm.hash,
+    Buffer.from(compact.slice(0, lastDot), 'latin1'),
+    algorithm.keyType === 'ec' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject,
+    signature,
+  )
 }

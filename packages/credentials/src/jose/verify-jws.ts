@@ -136,11 +136,28 @@ export interface DecodedJws extends UnverifiedJws {
  */
 export function decodeCompactJws(compact: string): DecodedJws {
   const [headerSegment, payloadSegment] = splitCompactJws(compact)
-  return {
+  const decoded: DecodedJws = Object.freeze({
     compact,
-    header: decodeJsonSegment(headerSegment, 'the JOSE header'),
-    payload: decodeJsonSegment(payloadSegment, 'the JWS payload'),
+    header: deepFreeze(decodeJsonSegment(headerSegment, 'the JOSE header')),
+    payload: deepFreeze(decodeJsonSegment(payloadSegment, 'the JWS payload')),
+  })
+  madeByDecode.add(decoded)
+  return decoded
+}
+
+/**
+ * The decodings {@link decodeCompactJws} made. {@link verifyJws} returns a decoded header and
+ * payload as verified only when they came from there, frozen: an object assembled or changed
+ * elsewhere (one token's signature, another's payload) is refused.
+ */
+const madeByDecode = new WeakSet<DecodedJws>()
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member)
   }
+  return value
 }
 
 /**
@@ -149,6 +166,9 @@ export function decodeCompactJws(compact: string): DecodedJws {
  * are checked by the caller, and read only from the value returned here.
  */
 export async function verifyJws(jws: string | DecodedJws, options: VerifyJwsOptions): Promise<VerifiedJws> {
+  if (typeof jws !== 'string' && !madeByDecode.has(jws)) {
+    throw new CredentialError('jws_malformed', 'a decoded JWS must come from decodeCompactJws')
+  }
   const { compact, header, payload: unverifiedPayload } = typeof jws === 'string' ? decodeCompactJws(jws) : jws
   const alg = checkJoseHeader(header, options)
   let key: CryptoKey | KeyObject | JWK

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { toStoreError, transactionError } from '../errors.ts'
-import { type QueryResult, type SqlClient, type SqlDatabase, withSavepoint } from './sql-client.ts'
+import { type QueryResult, type SqlClient, type SqlDatabase, transactionClientOf } from './sql-client.ts'
 
 /** Options of {@link createPgDatabase}. */
 export interface PgDatabaseOptions {
@@ -35,7 +35,6 @@ async function runExec(runner: PgRunner, sql: string): Promise<void> {
 }
 
 function transactionClient(connection: pg.PoolClient, isOpen: () => boolean): SqlClient {
-  let savepoints = 0
   const guarded: PgRunner = {
     query(sql, params) {
       // A statement after COMMIT would silently run outside the transaction on a pooled
@@ -44,13 +43,10 @@ function transactionClient(connection: pg.PoolClient, isOpen: () => boolean): Sq
       return connection.query(sql, params)
     },
   }
-  const client: SqlClient = {
-    inTransaction: true,
+  return transactionClientOf({
     query: (sql, params = []) => runQuery(guarded, sql, params),
     exec: (sql) => runExec(guarded, sql),
-    transaction: (fn) => withSavepoint(client, `alma_sp_${++savepoints}`, fn),
-  }
-  return client
+  })
 }
 
 /**

@@ -1,6 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import { StoreError, toStoreError, transactionError } from '../errors.ts'
-import { type QueryResult, type SqlClient, type SqlDatabase, withSavepoint } from './sql-client.ts'
+import { type QueryResult, type SqlClient, type SqlDatabase, transactionClientOf } from './sql-client.ts'
 
 /** Options of {@link createPgliteDatabase}. */
 export interface PgliteDatabaseOptions {
@@ -31,14 +31,10 @@ async function runExec(runner: PgliteRunner, sql: string): Promise<void> {
 }
 
 function transactionClient(tx: Transaction): SqlClient {
-  let savepoints = 0
-  const client: SqlClient = {
-    inTransaction: true,
+  return transactionClientOf({
     query: (sql, params = []) => runQuery(tx, sql, params),
     exec: (sql) => runExec(tx, sql),
-    transaction: (fn) => withSavepoint(client, `alma_sp_${++savepoints}`, fn),
-  }
-  return client
+  })
 }
 
 /**

@@ -52,3 +52,18 @@ export async function withSavepoint<T>(tx: SqlClient, name: string, fn: (tx: Sql
     throw e
   }
 }
+
+/**
+ * A {@link SqlClient} bound to one open transaction, given how that transaction runs a statement
+ * and a script; nested `transaction` calls become savepoints. Shared by the adapters.
+ */
+export function transactionClientOf(run: Pick<SqlClient, 'query' | 'exec'>): SqlClient {
+  let savepoints = 0
+  const client: SqlClient = {
+    inTransaction: true,
+    query: run.query,
+    exec: run.exec,
+    transaction: (fn) => withSavepoint(client, `alma_sp_${++savepoints}`, fn),
+  }
+  return client
+}

@@ -2,7 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo, LookupFunction, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createTestCa, type TestCa } from '../test-fixtures.ts'
+import { createTestCa, fakeDns, type TestCa } from '../test-fixtures.ts'
 import {
   checkGuardedTarget,
   GuardedFetchError,
@@ -130,16 +130,6 @@ afterAll(async () => {
   await new Promise((r) => httpServer.close(r))
   await new Promise((r) => httpsServer.close(r))
 })
-
-/** DNS for the tests: every name answers with the given addresses; calls are counted. */
-function fakeDns(...addresses: string[]) {
-  const calls: string[] = []
-  const lookup = async (hostname: string): Promise<ResolvedAddress[]> => {
-    calls.push(hostname)
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
-  }
-  return { lookup, calls }
-}
 
 /** Development, with the local plain-HTTP server allow-listed as an origin. */
 function dev(extra: Partial<GuardedFetchOptions> = {}): GuardedFetchOptions {
