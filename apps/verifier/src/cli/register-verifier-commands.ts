@@ -4,15 +4,22 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openStore, type Store } from '@alma/store'
-import { createTenantKeyring, type Kek, loadDevCa, type TenantKeyring } from '@alma/trust'
+import { createTenantKeyring, isTrustError, type Kek, loadDevCa, type TenantKeyring } from '@alma/trust'
 import type { Command } from 'commander'
+import pino from 'pino'
 import { VerifierError } from '../errors.ts'
 import { mountVerifierWebApp } from '../http/web-app.ts'
 import { webhookTargetProblem } from '../presentation/webhooks.ts'
 import { provisionRelyingParty } from '../provision-relying-party.ts'
-import { createRelyingPartyKey, RELYING_PARTY_SCOPES, type RelyingPartyScope } from '../relying-party-keys.ts'
+import {
+  createRelyingPartyKey,
+  RELYING_PARTY_SCOPES,
+  type RelyingPartyScope,
+  retireRelyingPartySigningKey,
+  rotateRelyingPartySigningKey,
+} from '../relying-party-keys.ts'
 import { relyingPartyUrls } from '../relying-party-urls.ts'
-import { startVerifier } from '../verifier-server.ts'
+import { createVerifier, startVerifier } from '../verifier-server.ts'
 import {
   CliError,
   CONFIG_FILE_NAME,
@@ -73,6 +80,30 @@ async function withStore<T>(
   } finally {
     await store.close()
   }
+}
+
+/** The configured CA, which certifies relying parties' keys (their access certificates). */
+async function loadCa(caDir: string, file: string): Promise<Awaited<ReturnType<typeof loadDevCa>>> {
+  try {
+    return await loadDevCa(
+      await readFile(join(caDir, 'ca.pem'), 'utf8'),
+      await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
+    )
+  } catch (error) {
+    throw new CliError(`${file}: caDir: cannot load the CA in ${caDir}: ${(error as Error).message}`)
+  }
+}
+
+/** The parts of a verifier a key rotation needs (keyring, relying-party runtimes), quiet: no HTTP. */
+async function signingKeyContext(loaded: LoadedVerifierCliConfig, store: Store) {
+  const { ctx } = await createVerifier({
+    config: loaded.config,
+    kek: loaded.kek,
+    store,
+    trustAnchors: [],
+    log: pino({ level: 'silent' }),
+  })
+  return ctx
 }
 
 const keyringOf = (store: Store, kek: Kek) => createTenantKeyring({ repository: store.signingKeys, kek })
@@ -233,15 +264,7 @@ export function registerVerifierCommands(program: Command): Command {
             if (problem) throw new CliError(`--webhook-url ${opts.webhookUrl}: ${problem}`)
           }
           if (await store.tenants.get(opts.id)) throw new CliError(`--id ${opts.id}: exists already`)
-          let ca: Awaited<ReturnType<typeof loadDevCa>>
-          try {
-            ca = await loadDevCa(
-              await readFile(join(caDir, 'ca.pem'), 'utf8'),
-              await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
-            )
-          } catch (error) {
-            throw new CliError(`${file}: caDir: cannot load the CA in ${caDir}: ${(error as Error).message}`)
-          }
+          const ca = await loadCa(caDir, file)
           const now = new Date()
           const tenant = await provisionRelyingParty(
             { store, keyring, baseUrl: config.baseUrl, ca, now },
@@ -282,6 +305,56 @@ export function registerVerifierCommands(program: Command): Command {
           err(
             `alma: API key ${id} for ${opts.relyingParty} (${scopes.join(', ')}): shown once; only its hash is stored`,
           )
+        })
+      }),
+    )
+
+  verifier
+    .command('rotate-key')
+    .description(
+      'give a relying party a new signing key and access certificate from the configured CA; the old key keeps signing the requests already made with it until retired. With PGlite, stop alma verifier serve first.',
+    )
+    .requiredOption('--relying-party <id>', 'the relying party')
+    .option('--config <file>', CONFIG_HELP, DEFAULT_CONFIG)
+    .action(
+      run(async (opts: { relyingParty: string; config: string }) => {
+        await withStore(opts.config, async (loaded, store) => {
+          await assertRelyingParty(store, opts.relyingParty)
+          const ca = await loadCa(loaded.caDir, loaded.file)
+          const ctx = await signingKeyContext(loaded, store)
+          const { active, previous } = await rotateRelyingPartySigningKey(ctx, opts.relyingParty, { ca })
+          const rp = await ctx.relyingParty(opts.relyingParty)
+          out(`relying party ${opts.relyingParty}: key ${active.kid} is active (certificate from ${ca.subject})`)
+          if (rp.clientIds.x509_hash) out(`  client id  ${rp.clientIds.x509_hash}`)
+          out(`  previous   ${previous.kid}: still signs the requests made with it, and is in the DID document`)
+          out(
+            `Once those requests have expired: alma verifier retire-key --relying-party ${opts.relyingParty} --kid ${previous.kid}`,
+          )
+        })
+      }),
+    )
+
+  verifier
+    .command('retire-key')
+    .description(
+      'retire a rotated-out signing key of a relying party: it leaves the DID document and signs nothing more (requests still bound to it can no longer be fetched). With PGlite, stop alma verifier serve first.',
+    )
+    .requiredOption('--relying-party <id>', 'the relying party')
+    .requiredOption('--kid <kid>', 'the key to retire (rotate-key prints it)')
+    .option('--config <file>', CONFIG_HELP, DEFAULT_CONFIG)
+    .action(
+      run(async (opts: { relyingParty: string; kid: string; config: string }) => {
+        await withStore(opts.config, async (loaded, store) => {
+          await assertRelyingParty(store, opts.relyingParty)
+          const ctx = await signingKeyContext(loaded, store)
+          try {
+            await retireRelyingPartySigningKey(ctx, opts.relyingParty, opts.kid)
+          } catch (error) {
+            // key_state_invalid names the states ("rotate first"); key_not_found the kid.
+            if (isTrustError(error)) throw new CliError(`--kid ${opts.kid}: ${error.message}`)
+            throw error
+          }
+          out(`relying party ${opts.relyingParty}: key ${opts.kid} retired`)
         })
       }),
     )

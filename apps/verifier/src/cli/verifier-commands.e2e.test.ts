@@ -263,6 +263,63 @@ describe('alma verifier add-relying-party and api-key', () => {
     },
     SLOW,
   )
+
+  it(
+    'rotate-key makes a new active key with a new certificate; retire-key takes out the previous one, never the active one',
+    async () => {
+      const added = await almaCommand(
+        'verifier',
+        'add-relying-party',
+        '--config',
+        config,
+        '--id',
+        'rotor',
+        '--name',
+        'Rotor GmbH',
+      )
+      expect(added.code).toBe(0)
+      const rotated = await almaCommand('verifier', 'rotate-key', '--config', config, '--relying-party', 'rotor')
+      expect(rotated.code).toBe(0)
+      const active = /key (\S+) is active \(certificate from /.exec(rotated.stdout)?.[1]
+      const previous = /previous {3}(\S+): still signs the requests made with it/.exec(rotated.stdout)?.[1]
+      expect(active && previous && active !== previous).toBe(true)
+      expect(rotated.stdout).toMatch(/client id {2}x509_hash:[A-Za-z0-9_-]{43}\n/)
+      expect(rotated.stdout).toContain(`alma verifier retire-key --relying-party rotor --kid ${previous}`)
+
+      const activeRefused = await almaCommand(
+        'verifier',
+        'retire-key',
+        '--config',
+        config,
+        '--relying-party',
+        'rotor',
+        '--kid',
+        active!,
+      )
+      expect(activeRefused.code).toBe(2)
+      expect(activeRefused.stderr).toMatch(
+        new RegExp(`^alma: --kid ${active}: key ${active} cannot go from active to retired \\(rotate first`),
+      )
+      const retired = await almaCommand(
+        'verifier',
+        'retire-key',
+        '--config',
+        config,
+        '--relying-party',
+        'rotor',
+        '--kid',
+        previous!,
+      )
+      expect(retired.code).toBe(0)
+      expect(retired.stdout).toBe(`relying party rotor: key ${previous} retired\n`)
+      const unknown = await almaCommand('verifier', 'rotate-key', '--config', config, '--relying-party', 'nobody')
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toBe(
+        'alma: --relying-party nobody: no such relying party (alma verifier add-relying-party makes one)\n',
+      )
+    },
+    SLOW,
+  )
 })
 
 describe('alma verifier serve', () => {
