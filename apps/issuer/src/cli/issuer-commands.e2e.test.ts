@@ -1,13 +1,17 @@
 // The issuer's CLI commands through the real `alma` bin (as apps/cli/src/main.test.ts does):
-// init twice (the second changes nothing), a cohort from CSV, serve until SIGTERM.
+// init twice (the second changes nothing), a cohort from CSV, serve until SIGTERM, key rotation.
 import { execFile, spawn } from 'node:child_process'
+import { generateKeyPairSync, type webcrypto } from 'node:crypto'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
+import { issueSealCertificate, loadDevCa } from '@alma/trust'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { eidasIdentifierOf } from '../issuance/provision-tenant.ts'
 import { freePort } from '../testing/issuer-harness.ts'
+import { exampleTenants } from './init-issuer.ts'
 
 const execFileAsync = promisify(execFile)
 const alma = new URL('../../../cli/bin/alma.js', import.meta.url).pathname
@@ -155,4 +159,81 @@ describe('alma issuer serve', () => {
     expect(await exited).toBe(0)
     expect(output).toContain('alma issuer: stopped')
   })
+})
+
+describe('alma issuer rotate-key / retire-key', () => {
+  /** A PEM file with a fresh P-256 key and its seal certificate from the deployment's dev CA. */
+  async function sealPem(organizationIdentifier: string): Promise<string> {
+    const ca = await loadDevCa(
+      readFileSync(join(dir, 'ca', 'ca.pem'), 'utf8'),
+      readFileSync(join(dir, 'ca', 'ca-key.pem'), 'utf8'),
+    )
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const now = new Date()
+    const seal = await issueSealCertificate(ca, {
+      publicKey: publicKey.export({ format: 'jwk' }) as webcrypto.JsonWebKey,
+      organizationName: 'Universität B',
+      commonName: 'Universität B',
+      country: 'DE',
+      organizationIdentifier,
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
+    })
+    const certificate = `-----BEGIN CERTIFICATE-----\n${seal.x5c[0]!.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`
+    const file = join(dir, `seal-${organizationIdentifier}.pem`)
+    writeFileSync(file, `${privateKey.export({ format: 'pem', type: 'pkcs8' })}${certificate}`, { mode: 0o600 })
+    return file
+  }
+
+  it('rotates to a dev-CA key, then to an imported seal of the same institution; refuses another institution’s seal; retires only rotated-out keys', async () => {
+    const uniB = exampleTenants().find((t) => t.id === 'uni-b')!
+    const eidas = eidasIdentifierOf(uniB.organisations)!
+    const first = await almaCommand('issuer', 'rotate-key', '--tenant', 'uni-b', '--config', config)
+    expect(first.code).toBe(0)
+    const kid1 = /key (\S+) is active \(seal certificate /.exec(first.stdout)?.[1]
+    const kid0 = /previous {3}(\S+): still in the DID document/.exec(first.stdout)?.[1]
+    expect(kid1 && kid0 && kid1 !== kid0).toBe(true)
+    expect(first.stdout).toContain(`alma issuer retire-key --tenant uni-b --kid ${kid0}`)
+
+    const stranger = await sealPem('VATFR-12345678901')
+    const refused = await almaCommand(
+      'issuer',
+      'rotate-key',
+      '--tenant',
+      'uni-b',
+      '--pem',
+      stranger,
+      '--config',
+      config,
+    )
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toBe(
+      `alma: ${stranger}: the certificate's organizationIdentifier VATFR-12345678901 is not the tenant's eIDAS identifier ${eidas}; verifiers would fail the issuer linkage\n`,
+    )
+
+    const own = await almaCommand(
+      'issuer',
+      'rotate-key',
+      '--tenant',
+      'uni-b',
+      '--pem',
+      await sealPem(eidas),
+      '--config',
+      config,
+    )
+    expect(own.code).toBe(0)
+    const kid2 = /key (\S+) is active/.exec(own.stdout)?.[1]
+    expect(own.stdout).toContain(`previous   ${kid1}:`)
+
+    const active = await almaCommand('issuer', 'retire-key', '--tenant', 'uni-b', '--kid', kid2!, '--config', config)
+    expect(active.code).toBe(2)
+    expect(active.stderr).toMatch(
+      new RegExp(`^alma: --kid ${kid2}: key ${kid2} cannot go from active to retired \\(rotate first`),
+    )
+    for (const kid of [kid0!, kid1!]) {
+      const retired = await almaCommand('issuer', 'retire-key', '--tenant', 'uni-b', '--kid', kid, '--config', config)
+      expect(retired.code).toBe(0)
+      expect(retired.stdout).toBe(`tenant uni-b: key ${kid} retired\n`)
+    }
+  }, 180_000)
 })

@@ -1,7 +1,15 @@
-// The issuer's commands for the `alma` CLI: `issuer init`, `issuer serve`, `award`, `revoke`.
+// The issuer's commands for the `alma` CLI: `issuer init|serve|rotate-key|retire-key`, `award`, `revoke`.
 // Errors end as one line on stderr and exit code 2; a cohort with bad rows exits 1.
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import {
+  type DevCa,
+  importKeyMaterial,
+  isTrustError,
+  type KeyMaterial,
+  loadDevCa,
+  parseSealCertificate,
+} from '@alma/trust'
 import type { Command } from 'commander'
 import { mountAdminApi } from '../admin/admin-api.ts'
 import { awardCohort, type CohortRowReport } from '../admin/cohort.ts'
@@ -10,6 +18,7 @@ import { COHORT_MODES, type CohortMode } from '../admin/z-admin-input.ts'
 import { IssuerError } from '../errors.ts'
 import { mountIssuerWebApp } from '../http/web-app.ts'
 import type { Logger } from '../issuance/issuer-context.ts'
+import { developmentSealKey, eidasIdentifierOf } from '../issuance/provision-tenant.ts'
 import { createIssuer, startIssuer } from '../issuer-server.ts'
 import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, loadCliConfig } from './cli-config.ts'
 import { initIssuer } from './init-issuer.ts'
@@ -255,5 +264,111 @@ export function registerIssuerCommands(program: Command): Command {
         },
       ),
     )
+
+  issuer
+    .command('rotate-key')
+    .description(
+      "give a tenant a new seal key: with --pem, the institution's key and seal certificate chain (its " +
+        "organizationIdentifier must be the tenant's eIDAS identifier); without, in development, a fresh key " +
+        'certified by the development CA. The old key stays in the DID document until retire-key. ' +
+        'With PGlite, stop alma issuer serve first.',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('--pem <file>', 'PEM: the private key (passphrase from ALMA_KEY_PASSPHRASE) and the certificate chain')
+    .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
+    .action(
+      run(async (opts: { tenant: string; pem?: string; config: string }) => {
+        const { file, config } = loadCliConfig(opts.config)
+        await withIssuer(opts.config, async (ctx) => {
+          const tenant = await ctx.store.tenants.get(opts.tenant)
+          if (!tenant) throw new CliError(`--tenant ${opts.tenant}: no such tenant`)
+          const organisations = (tenant.config.organisations ?? {}) as Record<string, unknown>
+          const now = new Date()
+          let material: KeyMaterial
+          if (opts.pem !== undefined) {
+            material = await sealKeyFromPem(opts.pem, eidasIdentifierOf(organisations))
+          } else {
+            if (config.mode === 'production')
+              throw new CliError(`--pem is required in production: the institution's seal key and certificate chain`)
+            const caDir = join(dirname(file), 'ca')
+            let ca: DevCa
+            try {
+              ca = await loadDevCa(
+                await readFile(join(caDir, 'ca.pem'), 'utf8'),
+                await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
+              )
+            } catch (error) {
+              throw new CliError(`cannot load the development CA in ${caDir}: ${(error as Error).message}`)
+            }
+            material = await developmentSealKey(ca, organisations, tenant.name, now)
+          }
+          const { active, previous } = await ctx.keyring.rotate(tenant.id, material)
+          const subject = active.x5c?.[0] ? parseSealCertificate(active.x5c[0]).subject.dn : undefined
+          out(`tenant ${tenant.id}: key ${active.kid} is active${subject ? ` (seal certificate ${subject})` : ''}`)
+          out(`  previous   ${previous.kid}: still in the DID document, so credentials it sealed keep verifying`)
+          out(
+            `Once no verifier needs it (credentials sealed with it are revoked or expired): alma issuer retire-key --tenant ${tenant.id} --kid ${previous.kid}`,
+          )
+        })
+      }),
+    )
+
+  issuer
+    .command('retire-key')
+    .description(
+      'retire a rotated-out seal key of a tenant: it leaves the DID document, so what it sealed no longer ' +
+        'verifies through did:web. With PGlite, stop alma issuer serve first.',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .requiredOption('--kid <kid>', 'the key to retire (rotate-key prints it)')
+    .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
+    .action(
+      run(async (opts: { tenant: string; kid: string; config: string }) => {
+        await withIssuer(opts.config, async (ctx) => {
+          if (!(await ctx.store.tenants.get(opts.tenant))) throw new CliError(`--tenant ${opts.tenant}: no such tenant`)
+          try {
+            await ctx.keyring.retire(opts.tenant, opts.kid)
+          } catch (error) {
+            // key_state_invalid names the states ("rotate first"); key_not_found the kid.
+            if (isTrustError(error)) throw new CliError(`--kid ${opts.kid}: ${error.message}`)
+            throw error
+          }
+          out(`tenant ${opts.tenant}: key ${opts.kid} retired`)
+        })
+      }),
+    )
   return issuer
+}
+
+/**
+ * An institution's seal key from a PEM file (key and chain), refused unless its certificate's
+ * organizationIdentifier is the tenant's eIDAS identifier: the link between did:web, seal and
+ * ELM issuer that verifiers check (elm.md, "our eIDAS link").
+ */
+async function sealKeyFromPem(pemFile: string, eidasIdentifier: string | undefined): Promise<KeyMaterial> {
+  let pem: string
+  try {
+    pem = await readFile(pemFile, 'utf8')
+  } catch (error) {
+    throw new CliError(`cannot read ${pemFile}: ${(error as Error).message}`)
+  }
+  let material: KeyMaterial
+  try {
+    material = await importKeyMaterial({
+      format: 'pem',
+      pem,
+      ...(process.env.ALMA_KEY_PASSPHRASE ? { passphrase: process.env.ALMA_KEY_PASSPHRASE } : {}),
+    })
+  } catch (error) {
+    throw new CliError(`${pemFile}: ${(error as Error).message}`)
+  }
+  const leaf = material.x5c?.[0]
+  if (!leaf) throw new CliError(`${pemFile}: no certificate for the key; a seal key needs its certificate chain`)
+  const organizationIdentifier = parseSealCertificate(leaf).organizationIdentifier
+  if (eidasIdentifier !== undefined && organizationIdentifier !== eidasIdentifier) {
+    throw new CliError(
+      `${pemFile}: the certificate's organizationIdentifier ${organizationIdentifier ?? '(none)'} is not the tenant's eIDAS identifier ${eidasIdentifier}; verifiers would fail the issuer linkage`,
+    )
+  }
+  return material
 }

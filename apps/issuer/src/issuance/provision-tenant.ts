@@ -7,6 +7,7 @@ import {
   type DevCa,
   generateKeyMaterial,
   issueSealCertificate,
+  type KeyMaterial,
   type TenantKeyring,
   withCertificateChain,
 } from '@alma/trust'
@@ -45,7 +46,6 @@ export async function provisionTenant(
 ): Promise<Tenant> {
   const urls = tenantUrls(deps.baseUrl, input.id)
   const organisations = organisationsForTenant(input.organisations, urls.did)
-  const issuer = organisations.issuer as IssuerOrganisation
   const tenant = await deps.store.tenants.create({
     id: input.id,
     name: input.name,
@@ -53,17 +53,37 @@ export async function provisionTenant(
     config: { dpopRequired: input.dpopRequired === true, organisations },
     now: deps.now,
   })
+  await deps.keyring.add(input.id, await developmentSealKey(deps.ca, organisations, input.name, deps.now))
+  return tenant
+}
+
+/** The ELM issuer's eIDAS identifier (`VATDE-…`): what its seal certificate's organizationIdentifier must be. */
+export function eidasIdentifierOf(organisations: Record<string, unknown>): string | undefined {
+  return (organisations.issuer as IssuerOrganisation | undefined)?.eidasIdentifier?.notation
+}
+
+/**
+ * A fresh ES256 key with a two-year seal certificate from the development CA, its subject the ELM
+ * issuer's legal name, country and eIDAS identifier as organizationIdentifier — at provisioning,
+ * and at a development key rotation (`alma issuer rotate-key`).
+ */
+export async function developmentSealKey(
+  ca: DevCa,
+  organisations: Record<string, unknown>,
+  fallbackName: string,
+  now: Date,
+): Promise<KeyMaterial> {
+  const issuer = (organisations.issuer ?? {}) as IssuerOrganisation
   const material = await generateKeyMaterial('ES256')
-  const legalName = issuer.legalName?.en ?? Object.values(issuer.legalName ?? {})[0] ?? input.name
-  const seal = await issueSealCertificate(deps.ca, {
+  const legalName = issuer.legalName?.en ?? Object.values(issuer.legalName ?? {})[0] ?? fallbackName
+  const seal = await issueSealCertificate(ca, {
     publicKey: material.publicJwk as import('node:crypto').webcrypto.JsonWebKey,
     organizationName: legalName,
     commonName: legalName,
     country: countryAlpha2(issuer.country ?? '') ?? 'DE',
-    organizationIdentifier: issuer.eidasIdentifier?.notation ?? 'VATDE-000000000',
-    notBefore: deps.now,
-    notAfter: new Date(deps.now.getTime() + 2 * 365 * 24 * 3600 * 1000),
+    organizationIdentifier: eidasIdentifierOf(organisations) ?? 'VATDE-000000000',
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 2 * 365 * 24 * 3600 * 1000),
   })
-  await deps.keyring.add(input.id, await withCertificateChain(material, seal.x5c))
-  return tenant
+  return withCertificateChain(material, seal.x5c)
 }
