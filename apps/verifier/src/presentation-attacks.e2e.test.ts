@@ -1089,18 +1089,12 @@ describe('credential sets: a credential failing where it was not needed is disca
   const stepStatus = (credential: { steps: { id: string; status: string }[] }) =>
     Object.fromEntries(credential.steps.map((s) => [s.id, s.status]))
 
-  it('an optional set answered by a revoked credential: succeeded, its status step failed, its claims withheld', async () => {
+  /** Asks for a diploma (SD-JWT) and an EDC (VC-JWT) under `sets`; the wallet answers both, the EDC revoked. */
+  async function answerWithRevokedEdc(sets: { options: string[][]; required: boolean }[]) {
     const fresh = await issueBoth(issuer)
     await changeStatus(fresh, 'revoke', 'jwt_vc_json')
-    const entry = vcPayload(fresh).vc.credentialStatus
     const { id, request } = await requestFor({
-      dcqlQuery: {
-        credentials: [diplomaQuery, edcQuery],
-        credential_sets: [
-          { options: [[DIPLOMA]], required: true },
-          { options: [[EDC]], required: false },
-        ],
-      },
+      dcqlQuery: { credentials: [diplomaQuery, edcQuery], credential_sets: sets },
     })
     const target = { aud: request.client_id, nonce: request.nonce }
     const answered = await submitResponse(request, {
@@ -1111,6 +1105,15 @@ describe('credential sets: a credential failing where it was not needed is disca
       state: request.state,
     })
     expect(answered).toEqual({ status: 200, body: {} })
+    return { id, fresh }
+  }
+
+  it('an optional set answered by a revoked credential: succeeded, its status step failed, its claims withheld', async () => {
+    const { id, fresh } = await answerWithRevokedEdc([
+      { options: [[DIPLOMA]], required: true },
+      { options: [[EDC]], required: false },
+    ])
+    const entry = vcPayload(fresh).vc.credentialStatus
 
     const session = await readSession(id)
     expect(session.state).toBe('succeeded')
@@ -1188,26 +1191,10 @@ describe('credential sets: a credential failing where it was not needed is disca
   })
 
   it('control: the same optional set, but the required credential is the revoked one → failed, naming both', async () => {
-    const fresh = await issueBoth(issuer)
-    await changeStatus(fresh, 'revoke', 'jwt_vc_json')
-    const { id, request } = await requestFor({
-      dcqlQuery: {
-        credentials: [diplomaQuery, edcQuery],
-        credential_sets: [
-          { options: [[EDC]], required: true },
-          { options: [[DIPLOMA]], required: false },
-        ],
-      },
-    })
-    const target = { aud: request.client_id, nonce: request.nonce }
-    const answered = await submitResponse(request, {
-      vp_token: {
-        [DIPLOMA]: [await presentSdJwt(fresh.sdJwt, fresh.keys[1]!, SHOWN, target)],
-        [EDC]: [await vpJwt(fresh.vcJwt, fresh.keys[0]!, target)],
-      },
-      state: request.state,
-    })
-    expect(answered).toEqual({ status: 200, body: {} })
+    const { id } = await answerWithRevokedEdc([
+      { options: [[EDC]], required: true },
+      { options: [[DIPLOMA]], required: false },
+    ])
     const session = await readSession(id)
     expect(session.state).toBe('failed')
     expect(session.result.verdict).toBe('failed')
