@@ -29,6 +29,16 @@ describe('verifyJwsSignature', () => {
     expect(verifyJwsSignature(await sign('EdDSA', ed25519.privateKey), ed25519.publicKey, 'EdDSA')).toBe(true)
   })
 
+  it('verifies the wallet algorithms beyond those: ES512 and Ed25519 (RFC 9864)', async () => {
+    const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' })
+    expect(verifyJwsSignature(await sign('ES512', p521.privateKey), p521.publicKey, 'ES512')).toBe(true)
+    expect(verifyJwsSignature(await sign('Ed25519', ed25519.privateKey), ed25519.publicKey, 'Ed25519')).toBe(true)
+    const es512 = await sign('ES512', p521.privateKey)
+    expect(failure(() => verifyJwsSignature(es512, p256.publicKey, 'ES512'))).toBe(
+      'issuer_key_unresolved: the key (ec prime256v1) cannot verify ES512',
+    )
+  })
+
   it('refuses a changed payload, another key, and a signature with characters outside base64url', async () => {
     const jws = await sign('ES256', p256.privateKey)
     const [h, p, s] = jws.split('.') as [string, string, string]

@@ -1,13 +1,16 @@
 import { KeyObject, verify } from 'node:crypto'
 import { CredentialError } from '../errors.ts'
 
-/** What each JWS algorithm we accept needs of the key, and how node:crypto verifies it (RFC 7518 §3.4, RFC 8037 §3.1). */
+/** What each JWS algorithm we accept needs of the key, and how node:crypto verifies it (RFC 7518 §3.4, RFC 8037 §3.1, RFC 9864). */
 const ALGORITHMS: Readonly<
   Record<string, { hash: string | null; keyType: string; curve?: string; signatureBytes: number }>
 > = {
   ES256: { hash: 'sha256', keyType: 'ec', curve: 'prime256v1', signatureBytes: 64 },
   ES384: { hash: 'sha384', keyType: 'ec', curve: 'secp384r1', signatureBytes: 96 },
+  ES512: { hash: 'sha512', keyType: 'ec', curve: 'secp521r1', signatureBytes: 132 },
   EdDSA: { hash: null, keyType: 'ed25519', signatureBytes: 64 },
+  // RFC 9864 §2.2: the fully-specified name of EdDSA over Ed25519.
+  Ed25519: { hash: null, keyType: 'ed25519', signatureBytes: 64 },
 }
 
 /** A compact JWS: three base64url segments (RFC 7515 §7.1), the payload possibly empty. */
