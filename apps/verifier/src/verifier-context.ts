@@ -132,26 +132,28 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     }
     const record = await keyring.active(id)
     const urls = relyingPartyUrls(config.baseUrl, id)
-    const privateKeys = new Map<string, KeyObject>()
+    // Opened once per key and runtime: decrypting the private key and finding the anchor in the
+    // chain (a certificate parse each) is not work to repeat for every request object.
+    const opened = new Map<string, Omit<RelyingPartyKey, 'record'>>()
     const open = (key: KeyRecord): RelyingPartyKey => {
       if (key.tenantId !== id) {
         throw new VerifierError('server_error', 'the verifier could not handle this request', {
           internal: `key ${key.kid} of ${key.tenantId} opened for relying party ${id}`,
         })
       }
-      let privateKey = privateKeys.get(key.kid)
-      if (!privateKey) {
-        privateKey = keyring.privateKey(key)
-        privateKeys.set(key.kid, privateKey)
+      let material = opened.get(key.kid)
+      if (!material) {
+        const x5c = key.x5c ?? []
+        material = {
+          privateKey: keyring.privateKey(key),
+          didUrl: `${urls.did}#${key.kid}`,
+          x5c,
+          x5cWithoutAnchor: x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64')))),
+        }
+        opened.set(key.kid, material)
       }
-      const x5c = key.x5c ?? []
-      return {
-        record: key,
-        privateKey,
-        didUrl: `${urls.did}#${key.kid}`,
-        x5c,
-        x5cWithoutAnchor: x5c.filter((cert) => !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64')))),
-      }
+      // The record as given: its state is the caller's fresh reading.
+      return { record: key, ...material }
     }
     const key = open(record)
     return {

@@ -5,9 +5,9 @@
 // not the relying party's key of the moment. Built with @openid4vc/openid4vp, signed with jose.
 
 import type { PresentationRequest } from '@alma/store'
+import { signCompactJws } from '@alma/trust'
 import type { JwtSigner, SignJwtCallback } from '@openid4vc/oauth2'
 import { createOpenid4vpAuthorizationRequest } from '@openid4vc/openid4vp'
-import { SignJWT } from 'jose'
 import { VerifierError } from '../errors.ts'
 import { type RelyingPartyKey, type RelyingPartyRuntime, x509Hash } from '../verifier-context.ts'
 import type { StoredRequest } from './presentation-session.ts'
@@ -124,9 +124,12 @@ function signerOf(key: RelyingPartyKey, stored: StoredRequest): JwtSigner {
 
 function signWith(key: RelyingPartyKey): SignJwtCallback {
   return async (_signer, { header, payload }) => {
-    const jwt = await new SignJWT(payload as Record<string, unknown>)
-      .setProtectedHeader({ ...header, alg: key.record.alg } as Parameters<SignJWT['setProtectedHeader']>[0])
-      .sign(key.privateKey)
+    const jwt = signCompactJws(
+      { ...header, alg: key.record.alg },
+      new TextEncoder().encode(JSON.stringify(payload)),
+      key.privateKey,
+      key.record.alg,
+    )
     return { jwt, signerJwk: key.record.publicJwk as never }
   }
 }

@@ -1,5 +1,5 @@
 // Per-tenant signing keys: generation and import, envelope encryption at rest, rotation, hot-path
-// JWS signing with jose, and the Veramo identity agent (issue 3, "Keys").
+// JWS signing with node:crypto, and the Veramo identity agent (issue 3, "Keys").
 export {
   algorithmForKey,
   hasPrivateJwkMembers,
@@ -37,4 +37,5 @@ export {
 } from './key-record.ts'
 export { createTenantKeyring, type TenantKeyring, type TenantKeyringOptions } from './keyring.ts'
 export { type Pkcs12Contents, readPkcs12 } from './pkcs12.ts'
+export { signCompactJws } from './sign-compact-jws.ts'
 export { createSigner, type Signer, type SignerHeader, type SignerOptions, type SigningKeyInfo } from './signer.ts'
