@@ -19,7 +19,7 @@ import {
   tenantUrls,
 } from '@alma/issuer'
 import { openStore } from '@alma/store'
-import { loadDevCa } from '@alma/trust'
+import { readDevCaDir } from '@alma/trust'
 import {
   createRelyingPartyKey,
   mountVerifierWebApp,
@@ -91,10 +91,7 @@ export async function startDemoDeployment(options: DemoDeploymentOptions): Promi
   })
   const { config, kek } = loadCliConfig(init.configFile)
   const caDir = join(issuerDir, 'ca')
-  const ca = await loadDevCa(
-    await readFile(join(caDir, 'ca.pem'), 'utf8'),
-    await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
-  )
+  const ca = await readDevCaDir(caDir)
   const issuer = await startIssuer({
     config,
     kek,

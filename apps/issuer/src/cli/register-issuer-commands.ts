@@ -7,8 +7,8 @@ import {
   importKeyMaterial,
   isTrustError,
   type KeyMaterial,
-  loadDevCa,
   parseSealCertificate,
+  readDevCaDir,
 } from '@alma/trust'
 import type { Command } from 'commander'
 import { mountAdminApi } from '../admin/admin-api.ts'
@@ -293,10 +293,7 @@ export function registerIssuerCommands(program: Command): Command {
             const caDir = join(dirname(file), 'ca')
             let ca: DevCa
             try {
-              ca = await loadDevCa(
-                await readFile(join(caDir, 'ca.pem'), 'utf8'),
-                await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
-              )
+              ca = await readDevCaDir(caDir)
             } catch (error) {
               throw new CliError(`cannot load the development CA in ${caDir}: ${(error as Error).message}`)
             }

@@ -10,9 +10,9 @@ import {
   createTenantKeyring,
   type DevCa,
   encodePrivateKeyPem,
-  loadDevCa,
   loadTrustAnchorsFromPem,
   parseKek,
+  readDevCaDir,
 } from '@alma/trust'
 import { parseVerifierConfig } from '../config.ts'
 import { provisionRelyingParty } from '../provision-relying-party.ts'
@@ -61,9 +61,7 @@ interface ExistingConfig {
   devAllowList?: unknown
 }
 
-async function readCa(caDir: string): Promise<DevCa> {
-  return loadDevCa(await readFile(join(caDir, 'ca.pem'), 'utf8'), await readFile(join(caDir, 'ca-key.pem'), 'utf8'))
-}
+const readCa = readDevCaDir
 
 const hasCa = (caDir: string) => existsSync(join(caDir, 'ca.pem')) && existsSync(join(caDir, 'ca-key.pem'))
 

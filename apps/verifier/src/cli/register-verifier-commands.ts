@@ -1,10 +1,9 @@
 // The verifier's commands for the `alma` CLI: `verifier init`, `verifier serve`,
 // `verifier add-relying-party`, `verifier api-key`. Errors end as one line on stderr and exit code 2.
 
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openStore, type Store } from '@alma/store'
-import { createTenantKeyring, isTrustError, type Kek, loadDevCa, type TenantKeyring } from '@alma/trust'
+import { createTenantKeyring, type DevCa, isTrustError, type Kek, readDevCaDir, type TenantKeyring } from '@alma/trust'
 import type { Command } from 'commander'
 import pino from 'pino'
 import { VerifierError } from '../errors.ts'
@@ -83,12 +82,9 @@ async function withStore<T>(
 }
 
 /** The configured CA, which certifies relying parties' keys (their access certificates). */
-async function loadCa(caDir: string, file: string): Promise<Awaited<ReturnType<typeof loadDevCa>>> {
+async function loadCa(caDir: string, file: string): Promise<DevCa> {
   try {
-    return await loadDevCa(
-      await readFile(join(caDir, 'ca.pem'), 'utf8'),
-      await readFile(join(caDir, 'ca-key.pem'), 'utf8'),
-    )
+    return await readDevCaDir(caDir)
   } catch (error) {
     throw new CliError(`${file}: caDir: cannot load the CA in ${caDir}: ${(error as Error).message}`)
   }

@@ -1,4 +1,6 @@
 import { type KeyObject, randomBytes, webcrypto } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import * as asn1js from 'asn1js'
 import { OID_COMMON_NAME, OID_COUNTRY_NAME, OID_ORGANIZATION_IDENTIFIER, OID_ORGANIZATION_NAME } from './oids.ts'
 import {
@@ -341,4 +343,9 @@ export async function issueAccessCertificate(
     serialNumber: certificate.serialNumber.toLowerCase(),
     x5c: [Buffer.from(der).toString('base64'), Buffer.from(ca.certificateDer).toString('base64')],
   }
+}
+
+/** A development CA kept in a folder as `ca.pem` and `ca-key.pem`, as `alma issuer init` and `alma verifier init` write it. */
+export async function readDevCaDir(dir: string): Promise<DevCa> {
+  return loadDevCa(await readFile(join(dir, 'ca.pem'), 'utf8'), await readFile(join(dir, 'ca-key.pem'), 'utf8'))
 }

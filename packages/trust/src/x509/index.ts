@@ -15,6 +15,7 @@ export {
   issueDevCrl,
   issueSealCertificate,
   loadDevCa,
+  readDevCaDir,
 } from './dev-ca.ts'
 export * from './oids.ts'
 export {
