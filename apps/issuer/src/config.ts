@@ -54,9 +54,3 @@ export function parseIssuerConfig(input: unknown): IssuerConfig {
   }
   return config
 }
-
-/** Loopback http is allowed for development only (protocols.md, "Interop traps"). */
-export function isLoopbackHttp(baseUrl: string): boolean {
-  const url = new URL(baseUrl)
-  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
-}

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openStore, type Store, startStoreMaintenance } from '@alma/store'
-import { createDidResolver, createTenantKeyring, type Kek, resolveKek } from '@alma/trust'
+import { createDidResolver, createTenantKeyring, isLoopbackHttp, type Kek, resolveKek } from '@alma/trust'
 import { setGlobalConfig } from '@openid4vc/utils'
 import type { Resolvable } from 'did-resolver'
 import pino from 'pino'
@@ -50,8 +50,7 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
     if (resolution.generated) log.warn({}, resolution.message ?? 'development KEK generated for this process')
     kek = resolution.kek
   }
-  const baseUrl = new URL(config.baseUrl)
-  if (baseUrl.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(baseUrl.hostname)) {
+  if (isLoopbackHttp(config.baseUrl)) {
     // protocols.md "Interop traps": the @openid4vc libraries refuse http URLs (our response_uri)
     // unless their process-wide switch is on; development on loopback only (production needs
     // https, parseVerifierConfig).

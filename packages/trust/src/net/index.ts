@@ -14,3 +14,4 @@ export {
   isGuardedFetchError,
   type ResolvedAddress,
 } from './guarded-fetch.ts'
+export { isLoopbackHttp } from './loopback-http.ts'
