@@ -20,7 +20,7 @@ import { mountIssuerWebApp } from '../http/web-app.ts'
 import type { Logger } from '../issuance/issuer-context.ts'
 import { developmentSealKey, eidasIdentifierOf } from '../issuance/provision-tenant.ts'
 import { createIssuer, startIssuer } from '../issuer-server.ts'
-import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, loadCliConfig } from './cli-config.ts'
+import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, type LoadedCliConfig, loadCliConfig } from './cli-config.ts'
 import { initIssuer } from './init-issuer.ts'
 import { createProgress } from './progress.ts'
 
@@ -65,12 +65,12 @@ function rowLine(row: CohortRowReport): string {
 /** Opens the configured store and a context without HTTP, for a command that acts once. */
 async function withIssuer<T>(
   configFile: string,
-  fn: (ctx: Awaited<ReturnType<typeof createIssuer>>['ctx']) => Promise<T>,
+  fn: (ctx: Awaited<ReturnType<typeof createIssuer>>['ctx'], loaded: LoadedCliConfig) => Promise<T>,
 ) {
-  const { config, kek } = loadCliConfig(configFile)
-  const { ctx } = await createIssuer({ config, kek, log: quietLog })
+  const loaded = loadCliConfig(configFile)
+  const { ctx } = await createIssuer({ config: loaded.config, kek: loaded.kek, log: quietLog })
   try {
-    return await fn(ctx)
+    return await fn(ctx, loaded)
   } finally {
     await ctx.store.close()
   }
@@ -278,8 +278,7 @@ export function registerIssuerCommands(program: Command): Command {
     .option('--config <file>', 'configuration written by alma issuer init', DEFAULT_CONFIG)
     .action(
       run(async (opts: { tenant: string; pem?: string; config: string }) => {
-        const { file, config } = loadCliConfig(opts.config)
-        await withIssuer(opts.config, async (ctx) => {
+        await withIssuer(opts.config, async (ctx, { file, config }) => {
           const tenant = await ctx.store.tenants.get(opts.tenant)
           if (!tenant) throw new CliError(`--tenant ${opts.tenant}: no such tenant`)
           const organisations = (tenant.config.organisations ?? {}) as Record<string, unknown>
