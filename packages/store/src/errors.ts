@@ -24,6 +24,14 @@ export type StoreErrorCode =
   | 'status_list_full'
   /** A write the database refuses by design (the append-only audit log). */
   | 'write_refused'
+  /**
+   * A value the database cannot hold or compare, sent by a caller: text with a NUL byte or an
+   * invalid byte sequence (22021), a JSON `\u0000` or lone-surrogate escape (22P05), a number or a
+   * date out of range (22003, 22008), a value too long for its column or an index entry (22001,
+   * 54000). Callers answer it as bad input, not as a failure of the store (security.md, "No 5xx
+   * from junk").
+   */
+  | 'value_invalid'
   /** Any other database failure. */
   | 'database_error'
 
@@ -64,6 +72,12 @@ const CODE_BY_SQLSTATE: Readonly<Record<string, StoreErrorCode>> = {
   '23514': 'constraint_violated',
   '23502': 'constraint_violated',
   '22P02': 'constraint_violated',
+  '22021': 'value_invalid',
+  '22P05': 'value_invalid',
+  '22003': 'value_invalid',
+  '22008': 'value_invalid',
+  '22001': 'value_invalid',
+  '54000': 'value_invalid',
   // Raised by our append-only trigger (migration 0001).
   P0001: 'write_refused',
 }
