@@ -44,14 +44,19 @@ export {
   type RecordIssuance,
 } from './repositories/issued-credentials.ts'
 export type {
+  CheckTxCode,
   NewOffer,
   Offer,
+  OfferGrant,
   OfferRepository,
   OfferState,
   RedeemFailure,
   RedeemPreAuthorizedCode,
   RedeemResult,
+  TxCodeCheck,
+  TxCodeCheckFailure,
 } from './repositories/offers.ts'
+export { OFFER_TRANSITIONS } from './repositories/offers.ts'
 export {
   type ClaimFailure,
   type ClaimResult,

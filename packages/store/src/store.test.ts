@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { isStoreError, type StoreErrorCode } from './errors.ts'
 import type { Store } from './open-store.ts'
 import type { NewAward } from './repositories/awards.ts'
-import type { NewOffer } from './repositories/offers.ts'
+import { type NewOffer, OFFER_TRANSITIONS } from './repositories/offers.ts'
 import { type BackendContext, describeEachBackend } from './test-backends.ts'
 
 const T0 = new Date('2026-03-01T10:00:00.000Z')
@@ -396,6 +396,108 @@ function storeSuite(ctx: BackendContext) {
       expect(await store.offers.redeemPreAuthorizedCode(first)).toMatchObject({ ok: false, reason: 'wrong_tx_code' })
       const right = await store.offers.redeemPreAuthorizedCode({ ...first, txCodeHash: sha256('1234') })
       expect(right).toMatchObject({ ok: true, offer: { state: 'token_issued', txCodeAttempts: 1 } })
+    })
+
+    it('checkTxCode shares the counter with the token request: wrong codes through either grant burn the offer for both', async () => {
+      const store = ctx.store()
+      const { tenantId } = await seedTenant(store)
+      const offer = newOffer(tenantId, {
+        txCodeHash: sha256('493536'),
+        maxTxCodeAttempts: 3,
+        issuerState: randomId('s'),
+      })
+      await store.offers.create(offer)
+      const check = (txCode: string, now = at(1)) =>
+        store.offers.checkTxCode({
+          tenantId,
+          offerId: offer.id,
+          txCodeHash: sha256(txCode),
+          via: 'authorization_code',
+          now,
+        })
+      const redeem = (txCode: string) =>
+        store.offers.redeemPreAuthorizedCode({
+          tenantId,
+          codeHash: sha256(offer.code),
+          txCodeHash: sha256(txCode),
+          now: at(2),
+        })
+
+      // The right code leaves the offer open and its counter as it was.
+      expect(await check('493536')).toMatchObject({ ok: true, offer: { state: 'offered', txCodeAttempts: 0 } })
+      expect(await check('000000')).toEqual({ ok: false, reason: 'wrong_tx_code', attemptsRemaining: 2 })
+      expect(await check('493536')).toMatchObject({ ok: true, offer: { state: 'offered', txCodeAttempts: 1 } })
+      expect(await redeem('111111')).toEqual({ ok: false, reason: 'wrong_tx_code', attemptsRemaining: 1 })
+      // The third wrong code, on the authorization page, burns it: the token request is refused too.
+      expect(await check('222222', at(3))).toEqual({ ok: false, reason: 'burnt', attemptsRemaining: 0 })
+      expect(await store.offers.getById(tenantId, offer.id)).toMatchObject({
+        state: 'burnt',
+        txCodeAttempts: 3,
+        burntAt: at(3),
+        burntVia: 'authorization_code',
+      })
+      expect(await redeem('493536')).toEqual({ ok: false, reason: 'burnt' })
+      expect(await check('493536')).toEqual({ ok: false, reason: 'burnt' })
+      expect(await store.offers.redeemIssuerState(tenantId, offer.id, at(4))).toBeUndefined()
+      expect(OFFER_TRANSITIONS.offered).toContain('burnt')
+      expect(OFFER_TRANSITIONS.burnt).toEqual([])
+    })
+
+    it('a token request that burns the offer records it, and checkTxCode refuses closed offers and offers without a code', async () => {
+      const store = ctx.store()
+      const { tenantId } = await seedTenant(store)
+      const offer = newOffer(tenantId, { txCodeHash: sha256('1234'), maxTxCodeAttempts: 1, expiresAt: at(60) })
+      const without = newOffer(tenantId, { expiresAt: at(60) })
+      const expiring = newOffer(tenantId, { txCodeHash: sha256('1234'), expiresAt: at(60) })
+      for (const o of [offer, without, expiring]) await store.offers.create(o)
+      const wrong = { tenantId, codeHash: sha256(offer.code), txCodeHash: sha256('9999'), now: at(5) }
+      expect(await store.offers.redeemPreAuthorizedCode(wrong)).toEqual({
+        ok: false,
+        reason: 'burnt',
+        attemptsRemaining: 0,
+      })
+      expect(await store.offers.getById(tenantId, offer.id)).toMatchObject({
+        burntAt: at(5),
+        burntVia: 'pre-authorized_code',
+      })
+      const check = (offerId: string, now: Date) =>
+        store.offers.checkTxCode({ tenantId, offerId, txCodeHash: sha256('1234'), via: 'authorization_code', now })
+      expect(await check(without.id, at(1))).toEqual({ ok: false, reason: 'tx_code_unexpected' })
+      expect(await check(expiring.id, at(60))).toEqual({ ok: false, reason: 'expired' })
+      expect(await check('no-such-offer', at(1))).toEqual({ ok: false, reason: 'not_open' })
+      const redeemed = { tenantId, codeHash: sha256(expiring.code), txCodeHash: sha256('1234'), now: at(2) }
+      expect(await store.offers.redeemPreAuthorizedCode(redeemed)).toMatchObject({ ok: true })
+      expect(await check(expiring.id, at(3))).toEqual({ ok: false, reason: 'not_open' })
+      // Nothing of it changed the offers it refused.
+      expect(await store.offers.getById(tenantId, without.id)).toMatchObject({ state: 'offered', txCodeAttempts: 0 })
+    })
+
+    it('concurrent wrong codes through both grants never count past the shared limit', async () => {
+      const store = ctx.store()
+      const { tenantId } = await seedTenant(store)
+      const offer = newOffer(tenantId, { txCodeHash: sha256('1234'), maxTxCodeAttempts: 5 })
+      await store.offers.create(offer)
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2
+            ? store.offers.checkTxCode({
+                tenantId,
+                offerId: offer.id,
+                txCodeHash: sha256('9999'),
+                via: 'authorization_code',
+                now: at(1),
+              })
+            : store.offers.redeemPreAuthorizedCode({
+                tenantId,
+                codeHash: sha256(offer.code),
+                txCodeHash: sha256('9999'),
+                now: at(1),
+              }),
+        ),
+      )
+      expect(results.filter((r) => !r.ok && r.reason === 'wrong_tx_code')).toHaveLength(4)
+      expect(results.filter((r) => !r.ok && r.reason === 'burnt')).toHaveLength(36)
+      expect(await store.offers.getById(tenantId, offer.id)).toMatchObject({ state: 'burnt', txCodeAttempts: 5 })
     })
 
     it('200 concurrent redemptions of one code: exactly one wins', async () => {

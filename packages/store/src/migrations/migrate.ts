@@ -4,6 +4,7 @@ import type { SqlClient } from '../sql/sql-client.ts'
 import { initialSchema } from './0001-initial.ts'
 import { presentationsSchema } from './0002-presentations.ts'
 import { presentationSigningKeySchema } from './0003-presentation-signing-key.ts'
+import { offerBurntSchema } from './0004-offer-burnt.ts'
 
 /** One schema change. Versions are applied in ascending order and never edited once released. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'presentations', sql: presentationsSchema },
   { version: 3, name: 'presentation-signing-key', sql: presentationSigningKeySchema },
+  { version: 4, name: 'offer-burnt', sql: offerBurntSchema },
 ]
 
 /** Options of {@link migrate}. */

@@ -7,11 +7,36 @@ import { toDate, toNumber, toOptionalDate, toOptionalString } from './rows.ts'
  *   redeem its pre-authorized code;
  * - `token_issued`: the token endpoint accepted the code (§6.3); it cannot be redeemed again;
  * - `credential_issued`: at least one credential was issued on that token;
- * - `burnt`: too many wrong `tx_code`s (§13.6.3: the issuer limits attempts); never redeemable;
+ * - `burnt`: too many wrong `tx_code`s (§13.6.3: the issuer limits attempts), counted together
+ *   through both grants — at the token request (pre-authorized code) and on the authorization
+ *   page (the learner's code, {@link OfferRepository.checkTxCode}); never redeemable again through
+ *   either grant. `burntAt` and `burntVia` say when and through which grant;
  * - `expired`: the offer ran out before redemption (set by {@link OfferRepository.expireStale};
- *   an `offered` row past `expires_at` is treated as expired anyway).
+ *   an `offered` row past `expires_at` is treated as expired anyway);
+ * - `withdrawn`: a credential of the award was revoked or suspended while the offer was open
+ *   ({@link OfferRepository.withdrawOpenOffers}); nothing more is issued on it, not even on an
+ *   access token minted before (migration 0005). Final: a new offer is made instead.
  */
-export type OfferState = 'offered' | 'token_issued' | 'credential_issued' | 'burnt' | 'expired'
+export type OfferState = 'offered' | 'token_issued' | 'credential_issued' | 'burnt' | 'expired' | 'withdrawn'
+
+/**
+ * The legal transitions, each made by one statement of this repository: `offered` → `token_issued`
+ * (redeemPreAuthorizedCode, redeemIssuerState), → `burnt` (the last allowed wrong code, through
+ * redeemPreAuthorizedCode or checkTxCode), → `expired` (expireStale); `token_issued` →
+ * `credential_issued` (markCredentialIssued); `offered`, `token_issued`, `credential_issued` →
+ * `withdrawn` (withdrawOpenOffers). `burnt`, `expired` and `withdrawn` are final.
+ */
+export const OFFER_TRANSITIONS: Readonly<Record<OfferState, readonly OfferState[]>> = {
+  offered: ['token_issued', 'burnt', 'expired', 'withdrawn'],
+  token_issued: ['credential_issued', 'withdrawn'],
+  credential_issued: ['withdrawn'],
+  burnt: [],
+  expired: [],
+  withdrawn: [],
+}
+
+/** The grant through which a transaction code was tried (OpenID4VCI 1.0 §3.5). */
+export type OfferGrant = 'pre-authorized_code' | 'authorization_code'
 
 export interface Offer {
   readonly tenantId: string
@@ -29,6 +54,12 @@ export interface Offer {
   readonly createdAt: Date
   readonly tokenIssuedAt?: Date
   readonly credentialIssuedAt?: Date
+  /** When the last allowed wrong transaction code burnt the offer (state `burnt`). */
+  readonly burntAt?: Date
+  /** Through which grant that last wrong code came. */
+  readonly burntVia?: OfferGrant
+  /** When a revocation or suspension of the award's credentials withdrew it (state `withdrawn`). */
+  readonly withdrawnAt?: Date
 }
 
 export interface NewOffer {
@@ -72,6 +103,23 @@ export type RedeemResult =
   | { readonly ok: true; readonly offer: Offer }
   | { readonly ok: false; readonly reason: RedeemFailure; readonly attemptsRemaining?: number }
 
+export interface CheckTxCode {
+  readonly tenantId: string
+  readonly offerId: string
+  /** Hash of the code the learner typed (the same salted hash as the `tx_code` of the token request). */
+  readonly txCodeHash: string
+  /** The grant the code is tried for, recorded when it burns the offer. */
+  readonly via: OfferGrant
+  readonly now: Date
+}
+
+/** Why a transaction code was not accepted by {@link OfferRepository.checkTxCode}. */
+export type TxCodeCheckFailure = 'not_open' | 'expired' | 'wrong_tx_code' | 'burnt' | 'tx_code_unexpected'
+
+export type TxCodeCheck =
+  | { readonly ok: true; readonly offer: Offer }
+  | { readonly ok: false; readonly reason: TxCodeCheckFailure; readonly attemptsRemaining?: number }
+
 export interface OfferRepository {
   /** Rejects with `duplicate` when the id, the code hash or the issuer_state is taken. */
   create(offer: NewOffer): Promise<Offer>
@@ -91,6 +139,14 @@ export interface OfferRepository {
    */
   redeemPreAuthorizedCode(input: RedeemPreAuthorizedCode): Promise<RedeemResult>
   /**
+   * Checks an open offer's transaction code without redeeming anything — the learner's proof on
+   * the authorization page before the authorization-code grant may go on. ONE atomic UPDATE with
+   * the same counter and limit as {@link redeemPreAuthorizedCode}: a wrong code counts an
+   * attempt, the attempt that reaches the limit burns the offer (for both grants); the right one
+   * leaves the offer `offered` and its counter as it was (attempts are never given back).
+   */
+  checkTxCode(input: CheckTxCode): Promise<TxCodeCheck>
+  /**
    * Records that a credential was issued on the offer's token (`token_issued` →
    * `credential_issued`); true also when it already was, so a wallet's retry after a lost
    * response succeeds. False in any other state.
@@ -101,6 +157,13 @@ export interface OfferRepository {
    * `token_issued` in one compare-and-set, if the offer is still open; the offer, or undefined.
    */
   redeemIssuerState(tenantId: string, id: string, now: Date): Promise<Offer | undefined>
+  /**
+   * Withdraws every open offer of an award (`offered`, `token_issued`, `credential_issued` →
+   * `withdrawn`) in one UPDATE; returns how many. Called in the transaction that revokes or
+   * suspends one of the award's credentials: issuance statements lock the offer row and re-check
+   * its state, so no credential is issued on these offers once this commits.
+   */
+  withdrawOpenOffers(tenantId: string, awardId: string, now: Date): Promise<number>
   /** Marks `offered` offers past their expiry as `expired`, for all tenants (a maintenance job); returns how many. */
   expireStale(now: Date): Promise<number>
 }
@@ -120,6 +183,9 @@ interface OfferRow {
   created_at: Date
   token_issued_at: Date | null
   credential_issued_at: Date | null
+  burnt_at: Date | null
+  burnt_via: OfferGrant | null
+  withdrawn_at: Date | null
 }
 
 function toOffer(row: OfferRow): Offer {
@@ -127,6 +193,8 @@ function toOffer(row: OfferRow): Offer {
   const issuerState = toOptionalString(row.issuer_state)
   const tokenIssuedAt = toOptionalDate(row.token_issued_at)
   const credentialIssuedAt = toOptionalDate(row.credential_issued_at)
+  const burntAt = toOptionalDate(row.burnt_at)
+  const withdrawnAt = toOptionalDate(row.withdrawn_at)
   return {
     tenantId: row.tenant_id,
     id: row.id,
@@ -142,6 +210,9 @@ function toOffer(row: OfferRow): Offer {
     createdAt: toDate(row.created_at),
     ...(tokenIssuedAt ? { tokenIssuedAt } : {}),
     ...(credentialIssuedAt ? { credentialIssuedAt } : {}),
+    ...(burntAt ? { burntAt } : {}),
+    ...(row.burnt_via ? { burntVia: row.burnt_via } : {}),
+    ...(withdrawnAt ? { withdrawnAt } : {}),
   }
 }
 
@@ -168,11 +239,41 @@ UPDATE offers SET
     ELSE tx_code_attempts + 1 END,
   token_issued_at = CASE
     WHEN tx_code_hash IS NULL OR tx_code_hash = $3::text THEN $4::timestamptz
+    ELSE NULL END,
+  burnt_at = CASE
+    WHEN tx_code_hash IS NULL OR tx_code_hash = $3::text THEN NULL
+    WHEN tx_code_attempts + 1 >= max_tx_code_attempts THEN $4::timestamptz
+    ELSE NULL END,
+  burnt_via = CASE
+    WHEN tx_code_hash IS NULL OR tx_code_hash = $3::text THEN NULL
+    WHEN tx_code_attempts + 1 >= max_tx_code_attempts THEN 'pre-authorized_code'
     ELSE NULL END
 WHERE tenant_id = $1 AND pre_authorized_code_hash = $2
   AND state = 'offered' AND expires_at > $4::timestamptz
   AND ((tx_code_hash IS NULL) = ($3::text IS NULL))
 RETURNING *`
+
+/*
+ * The learner's code on the authorization page: the same counting as REDEEM, on an open offer
+ * that has a transaction code, without the redemption. The right code rewrites nothing but takes
+ * the row lock, so it queues behind concurrent wrong guesses like they queue behind each other.
+ */
+const CHECK_TX_CODE = `
+UPDATE offers SET
+  tx_code_attempts = CASE WHEN tx_code_hash = $3::text THEN tx_code_attempts ELSE tx_code_attempts + 1 END,
+  state = CASE
+    WHEN tx_code_hash = $3::text THEN state
+    WHEN tx_code_attempts + 1 >= max_tx_code_attempts THEN 'burnt'
+    ELSE state END,
+  burnt_at = CASE
+    WHEN tx_code_hash <> $3::text AND tx_code_attempts + 1 >= max_tx_code_attempts THEN $4::timestamptz
+    ELSE NULL END,
+  burnt_via = CASE
+    WHEN tx_code_hash <> $3::text AND tx_code_attempts + 1 >= max_tx_code_attempts THEN $5::text
+    ELSE NULL END
+WHERE tenant_id = $1 AND id = $2 AND state = 'offered' AND expires_at > $4::timestamptz
+  AND tx_code_hash IS NOT NULL
+RETURNING *, (tx_code_hash = $3::text) AS matched`
 
 export function createOfferRepository(db: SqlClient): OfferRepository {
   async function selectOne(where: string, params: unknown[]): Promise<Offer | undefined> {
@@ -243,6 +344,30 @@ export function createOfferRepository(db: SqlClient): OfferRepository {
       if (offer.state === 'burnt') return { ok: false, reason: 'burnt', attemptsRemaining: 0 }
       return { ok: false, reason: 'wrong_tx_code', attemptsRemaining: offer.maxTxCodeAttempts - offer.txCodeAttempts }
     },
+    async checkTxCode(input) {
+      const { rows } = await db.query<OfferRow & { matched: boolean }>(CHECK_TX_CODE, [
+        input.tenantId,
+        input.offerId,
+        input.txCodeHash,
+        input.now,
+        input.via,
+      ])
+      const row = rows[0]
+      if (!row) {
+        // A read only, to explain the refusal; the decision was the UPDATE's.
+        const offer = await selectOne('tenant_id = $1 AND id = $2', [input.tenantId, input.offerId])
+        if (!offer) return { ok: false, reason: 'not_open' }
+        if (offer.state === 'burnt') return { ok: false, reason: 'burnt' }
+        if (offer.state === 'expired') return { ok: false, reason: 'expired' }
+        if (offer.state !== 'offered') return { ok: false, reason: 'not_open' }
+        if (offer.expiresAt.getTime() <= input.now.getTime()) return { ok: false, reason: 'expired' }
+        return { ok: false, reason: 'tx_code_unexpected' }
+      }
+      const offer = toOffer(row)
+      if (row.matched) return { ok: true, offer }
+      if (offer.state === 'burnt') return { ok: false, reason: 'burnt', attemptsRemaining: 0 }
+      return { ok: false, reason: 'wrong_tx_code', attemptsRemaining: offer.maxTxCodeAttempts - offer.txCodeAttempts }
+    },
     async markCredentialIssued(tenantId, id, now) {
       const { rowCount } = await db.query(
         `UPDATE offers SET state = 'credential_issued', credential_issued_at = coalesce(credential_issued_at, $3)
@@ -259,6 +384,14 @@ export function createOfferRepository(db: SqlClient): OfferRepository {
         [tenantId, id, now],
       )
       return rows[0] ? toOffer(rows[0]) : undefined
+    },
+    async withdrawOpenOffers(tenantId, awardId, now) {
+      const { rowCount } = await db.query(
+        `UPDATE offers SET state = 'withdrawn', withdrawn_at = $3
+         WHERE tenant_id = $1 AND award_id = $2 AND state IN ('offered', 'token_issued', 'credential_issued')`,
+        [tenantId, awardId, now],
+      )
+      return rowCount
     },
     async expireStale(now) {
       const { rowCount } = await db.query(
