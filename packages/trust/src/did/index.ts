@@ -31,4 +31,4 @@ export {
   type VerificationRelationship,
 } from './resolve-key.ts'
 export { createDidResolver, type DidResolverOptions } from './resolver.ts'
-export { parseStrictJson, type StrictJsonOptions } from './strict-json.ts'
+export { DuplicateMemberError, parseStrictJson, type StrictJsonOptions } from './strict-json.ts'

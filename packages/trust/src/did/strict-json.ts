@@ -24,6 +24,13 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
   return value
 }
 
+/** {@link parseStrictJson}'s refusal of a repeated member name (code `json_invalid`); `member` is the name, unescaped. */
+export class DuplicateMemberError extends TrustError {
+  constructor(readonly member: string) {
+    super('json_invalid', `duplicate member ${JSON.stringify(member)}`)
+  }
+}
+
 interface ObjectFrame {
   readonly names: Set<string>
   expectName: boolean
@@ -47,7 +54,7 @@ function checkStructure(text: string, maxDepth: number): void {
         const raw = text.slice(i + 1, j)
         // Unescaped: "a" and "\u0061" are one name.
         const name = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw
-        if (top.names.has(name)) throw new TrustError('json_invalid', `duplicate member ${JSON.stringify(name)}`)
+        if (top.names.has(name)) throw new DuplicateMemberError(name)
         top.names.add(name)
         top.expectName = false
       }

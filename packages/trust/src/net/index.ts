@@ -15,3 +15,16 @@ export {
   type ResolvedAddress,
 } from './guarded-fetch.ts'
 export { isLoopbackHttp } from './loopback-http.ts'
+export {
+  bodyReaderProblem,
+  checkBodyText,
+  checkQuery,
+  checkRequestPath,
+  isRequestInputError,
+  MAX_JSON_BODY_DEPTH,
+  MAX_PATH_SEGMENT_LENGTH,
+  parseJsonRequestBody,
+  quoteForDescription,
+  RequestInputError,
+  type RequestInputErrorCode,
+} from './request-input.ts'
