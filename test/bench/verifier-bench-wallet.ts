@@ -23,7 +23,7 @@ const holderKey = await importJWK(job.holderJwk, 'ES256')
 const [issuerJwt, ...disclosures] = job.sdJwt.split('~').filter(Boolean)
 const api = `${job.verifierUrl}/api/${job.rpId}/presentation-requests`
 const headers = { authorization: `Bearer ${job.apiKey}`, 'content-type': 'application/json' }
-const wanted = ['eqf_level', 'ects_credits', 'awarding_bodies']
+const wanted = ['level_of_learning_experience', 'ects_credits', 'awarding_bodies']
 const kept = disclosures.filter((d) => wanted.includes(JSON.parse(Buffer.from(d, 'base64url').toString())[1]))
 const presented = `${[issuerJwt, ...kept].join('~')}~`
 const sdHash = createHash('sha256').update(presented).digest('base64url')

@@ -69,10 +69,16 @@ describe('@openid4vc/openid4vp wallet → our verifier', () => {
         expect(read.result.verdict).toBe('verified')
         const claims = read.result.credentials[0].claims
         // Only what the policy needs (and who awarded it) left the wallet.
-        expect(claims.eqf_level).toBeTypeOf('number')
+        expect(claims.level_of_learning_experience).toBeTypeOf('number')
         expect(claims.ects_credits).toBeTypeOf('number')
         expect(claims.awarding_bodies).toBeDefined()
-        for (const hidden of ['given_name', 'family_name', 'birth_date', 'assessment_grade', 'achievement_title']) {
+        for (const hidden of [
+          'given_name',
+          'family_name',
+          'birth_date',
+          'assessment_grade',
+          'learner_identification',
+        ]) {
           expect(claims[hidden], hidden).toBeUndefined()
         }
       })

@@ -1,6 +1,7 @@
 // The verifier end to end over HTTP: a relying party creates requests, a wallet (written out by
 // hand, testing/hand-wallet.ts) fetches the signed request object and answers with credentials
 // from the running test issuer; the relying party reads every check.
+import { SD_JWT_CLAIMS } from '@alma/credentials'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../../issuer/src/testing/issuer-harness.ts'
 import { createRelyingPartyKey } from './relying-party-keys.ts'
@@ -62,16 +63,17 @@ describe('presentation round trips', () => {
     expect(payload.nonce.length).toBeGreaterThanOrEqual(22)
     expect(new URL(payload.response_uri).hostname).toBe('localhost')
     const sdQuery = payload.dcql_query.credentials.find((c: { format: string }) => c.format === 'dc+sd-jwt')
-    expect(sdQuery.claims.map((c: { path: string[] }) => c.path[0])).toEqual([
-      'eqf_level',
-      'ects_credits',
-      'awarding_bodies',
+    expect(sdQuery.claims).toEqual([
+      // The level asked by value (OpenID4VP 1.0 §6.3): EQF 4 or above, as the EU type's integer.
+      { path: ['level_of_learning_experience'], values: [4, 5, 6, 7, 8] },
+      { path: ['ects_credits'] },
+      { path: ['awarding_bodies'] },
     ])
 
     const presentation = await presentSdJwt(
       issued.sdJwt,
       issued.keys[1]!,
-      ['eqf_level', 'ects_credits', 'awarding_bodies'],
+      ['level_of_learning_experience', 'ects_credits', 'awarding_bodies'],
       {
         aud: payload.client_id,
         nonce: payload.nonce,
@@ -95,11 +97,12 @@ describe('presentation round trips', () => {
       'policy:OK',
       'annex-i:OK',
     ])
-    // Nothing but what was disclosed reaches the relying party.
-    const disclosed = Object.keys(credential.claims).filter(
-      (k) => !['iss', 'vct', 'cnf', 'status', 'iat', 'nbf', 'exp', '_sd_alg'].includes(k),
-    )
-    expect(disclosed.sort()).toEqual(['awarding_bodies', 'ects_credits', 'eqf_level'])
+    // Nothing personal but what was disclosed reaches the relying party; the EU type's issuer facts
+    // (issuer, title, dates, languages) are never selectively disclosable.
+    const inTheClear: string[] = SD_JWT_CLAIMS.filter((c) => c.sd === 'never').map((c) => c.name)
+    const disclosed = Object.keys(credential.claims).filter((k) => !inTheClear.includes(k))
+    expect(disclosed.sort()).toEqual(['awarding_bodies', 'ects_credits', 'level_of_learning_experience'])
+    expect(credential.claims).not.toHaveProperty('family_name')
     expect(read.body.result.credentialSets[0].satisfiedBy).toEqual([sdQuery.id])
   })
 

@@ -1,7 +1,8 @@
 // @alma/credentials: the wallet formats an EDC is issued in — jwt_vc_json (VC 1.1 VC-JWT carrying
 // the EDC) and dc+sd-jwt (flat, selectively disclosable Annex I claims) — and the two status-list
-// serialisations of one registry (W3C Bitstring for jwt_vc_json, IETF Token Status List for
-// dc+sd-jwt). design/elm.md "ELM in wallet formats", design/protocols.md "Status lists".
+// serialisations of one registry (IETF Token Status List, referenced by the `status` claim of both
+// formats; W3C Bitstring for jwt_vc_json credentials issued before). design/elm.md "ELM in wallet
+// formats", design/protocols.md "Status lists", README "Revocation and SHACL".
 export * from './errors.ts'
 export { checkValidityWindow, DEFAULT_CLOCK_SKEW_SECONDS } from './jose/check-validity.ts'
 export { didIssuerKeyResolver } from './jose/did-issuer-key.ts'
@@ -16,11 +17,11 @@ export {
 } from './jose/verify-jws.ts'
 export { verifyJwsSignature } from './jose/verify-jws-signature.ts'
 export {
-  bitstringStatusEntry,
   type CreateJwtVcJsonInput,
   createJwtVcJson,
   edcOfJwtVc,
   type HolderBinding,
+  tokenStatusClaim,
 } from './jwt-vc-json/create-jwt-vc-json.ts'
 export {
   type VerifiedJwtVcJson,
@@ -44,7 +45,7 @@ export {
   type SdJwtLearningClaims,
   sdJwtClaimDisplay,
 } from './sd-jwt-vc/claims.ts'
-export { type CreateSdJwtVcInput, createSdJwtVc } from './sd-jwt-vc/create-sd-jwt-vc.ts'
+export { type CreateSdJwtVcInput, createSdJwtVc, missingMandatoryClaims } from './sd-jwt-vc/create-sd-jwt-vc.ts'
 export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify-sd-jwt-vc.ts'
 export {
   KB_JWT_TYP,

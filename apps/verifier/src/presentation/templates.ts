@@ -26,19 +26,30 @@ const CORE_CLAIMS = [
   'date_of_issuance',
   'given_name',
   'family_name',
-  'eqf_level',
+  'level_of_learning_experience',
   'ects_credits',
   'awarding_bodies',
   'learning_outcomes',
 ]
 
-function sdJwtQuery(claims: readonly string[]): Record<string, unknown> {
+/** A claim of the SD-JWT query: its name, and the values that satisfy it (§6.3 `values`) if any. */
+type SdJwtClaimQuery = string | { readonly name: string; readonly values: readonly (string | number | boolean)[] }
+
+function sdJwtQuery(claims: readonly SdJwtClaimQuery[]): Record<string, unknown> {
   return {
     id: SD_JWT_QUERY_ID,
     format: 'dc+sd-jwt',
     meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
-    claims: claims.map((name) => ({ path: [name] })),
+    claims: claims.map((claim) =>
+      typeof claim === 'string' ? { path: [claim] } : { path: [claim.name], values: [...claim.values] },
+    ),
   }
+}
+
+/** EQF levels from `min` to 8, as the EU learning credential's integer `level_of_learning_experience`. */
+function eqfLevelsFrom(min: number): number[] {
+  const from = Math.max(1, Math.min(8, Math.ceil(min)))
+  return Array.from({ length: 9 - from }, (_, i) => from + i)
 }
 
 function jwtVcQuery(): Record<string, unknown> {
@@ -47,7 +58,7 @@ function jwtVcQuery(): Record<string, unknown> {
 }
 
 /** One query per format, any one of which answers (§6.2 credential_sets). */
-function eitherFormat(formats: readonly TemplateFormat[], sdJwtClaims: readonly string[]): DcqlQueryJson {
+function eitherFormat(formats: readonly TemplateFormat[], sdJwtClaims: readonly SdJwtClaimQuery[]): DcqlQueryJson {
   const credentials = [
     ...(formats.includes('dc+sd-jwt') ? [sdJwtQuery(sdJwtClaims)] : []),
     ...(formats.includes('jwt_vc_json') ? [jwtVcQuery()] : []),
@@ -69,7 +80,7 @@ export interface TemplateQuery {
  * @example
  * ```ts
  * templateQuery({ type: 'eqf-ects', minEqfLevel: 6, minEcts: 5 })
- * // SD-JWT asks only eqf_level, ects_credits, awarding_bodies; policy { minEqfLevel: 6, minEcts: 5 }
+ * // SD-JWT asks level_of_learning_experience ∈ [6, 7, 8], ects_credits, awarding_bodies; policy { minEqfLevel: 6, minEcts: 5 }
  * ```
  */
 export function templateQuery(
@@ -80,9 +91,15 @@ export function templateQuery(
     case 'any-micro-credential':
       return { dcqlQuery: eitherFormat(formats, CORE_CLAIMS), policy: {}, notes: [] }
     case 'eqf-ects':
-      // Data minimisation (GDPR Art. 5(1)(c)): only what the policy needs, and who awarded it.
+      // Data minimisation (GDPR Art. 5(1)(c)): only what the policy needs, and who awarded it. The
+      // level is asked by value (§6.3), so a wallet offers only credentials at that level or above —
+      // ours and any other issuer's EU learning credential alike; ECTS ≥ N is the policy's to judge.
       return {
-        dcqlQuery: eitherFormat(formats, ['eqf_level', 'ects_credits', 'awarding_bodies']),
+        dcqlQuery: eitherFormat(formats, [
+          { name: 'level_of_learning_experience', values: eqfLevelsFrom(template.minEqfLevel) },
+          'ects_credits',
+          'awarding_bodies',
+        ]),
         policy: { minEqfLevel: template.minEqfLevel, minEcts: template.minEcts },
         notes: [],
       }

@@ -376,7 +376,9 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
     now: signatureTime(issuerJwt.payload, ctx.now),
     requireKeyBinding: false,
   })
-  const { payload, header, disclosed } = verified
+  // `claims`: what the credential states, in the clear or disclosed (the EU learning credential keeps
+  // its issuer facts in the clear); the relying party's facts, policy and Annex I read those.
+  const { payload, header, claims } = verified
   const x5c = Array.isArray(header.x5c) ? (header.x5c as string[]) : []
   // When the seal certificate and alliance membership are judged. Our issuers round `iat` down
   // (security.md: do not reveal the issuance second), and there is no trusted timestamp in a JWT,
@@ -385,7 +387,7 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
   return {
     issuer: payload.iss,
     header,
-    claims: disclosed,
+    claims,
     dcql: {
       credential_format: 'dc+sd-jwt',
       vct: payload.vct,
@@ -466,7 +468,7 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
     },
     validity() {
       checkValidityWindow(payload, ctx.now, ctx.skew)
-      const expiry = disclosed.date_of_expiry
+      const expiry = claims.date_of_expiry
       if (typeof expiry === 'string' && Date.parse(`${expiry}T23:59:59Z`) < ctx.now.getTime()) {
         return error('validity', `the disclosed date_of_expiry ${expiry} has passed`)
       }
@@ -503,8 +505,9 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
     },
     facts() {
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
-      const eqfLevel = num(disclosed.eqf_level)
-      const ects = num(disclosed.ects_credits)
+      // The EU learning credential's integer level (its EQF level); eqf_level from credentials issued before it was one.
+      const eqfLevel = num(claims.level_of_learning_experience) ?? num(claims.eqf_level)
+      const ects = num(claims.ects_credits)
       return {
         ...(eqfLevel !== undefined ? { eqfLevel } : {}),
         ...(ects !== undefined ? { ects } : {}),
@@ -514,7 +517,7 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
       }
     },
     annexI() {
-      const report = annexIOfDisclosedClaims(disclosed)
+      const report = annexIOfDisclosedClaims(claims)
       const shown = report.elements.filter((e) => e.status === 'disclosed').length
       return {
         report,

@@ -20,7 +20,11 @@ const DCQL_EXAMPLE = {
       id: 'micro_credential',
       format: 'dc+sd-jwt',
       meta: { vct_values: ['urn:eu.europa.ec.eudi:learning:credential:1'] },
-      claims: [{ path: ['achievement_title'] }, { path: ['eqf_level'] }, { path: ['ects_credits'] }],
+      claims: [
+        { path: ['achievement_title'] },
+        { path: ['level_of_learning_experience'], values: [6, 7, 8] },
+        { path: ['ects_credits'] },
+      ],
     },
   ],
 }

@@ -1,4 +1,4 @@
-import { createHash, getRandomValues } from 'node:crypto'
+import { createHash, getRandomValues, randomUUID } from 'node:crypto'
 import { type EdcDocument, parseEdc } from '@alma/elm'
 import type { Signer } from '@alma/trust'
 import { hasPrivateJwkMembers } from '@alma/trust'
@@ -7,7 +7,7 @@ import type { DisclosureFrame } from '@sd-jwt/types'
 import type { JWK } from 'jose'
 import { CredentialError } from '../errors.ts'
 import { numericDate, roundDownInstant, type TimeGranularity } from '../jose/time.ts'
-import { edcToSdJwtClaims } from './claims.ts'
+import { EU_LEARNING_CREDENTIAL_VCT, edcToSdJwtClaims, SD_JWT_CLAIMS, type SdJwtLearningClaims } from './claims.ts'
 import { SD_JWT_VC_TYP } from './z-sd-jwt-vc.ts'
 
 export interface CreateSdJwtVcInput {
@@ -31,6 +31,12 @@ export interface CreateSdJwtVcInput {
   readonly language?: string
   /** Decoy digests to add (RFC 9901 §4.2.5), hiding how many claims there are; default 0. */
   readonly decoys?: number
+  /**
+   * `exp` when the EDC has no `validUntil`: the EU learning credential makes `exp` mandatory, while a
+   * micro-credential itself rarely expires; default ten years (a learner is offered a new credential
+   * after that). The achievement's own expiry is `date_of_expiry`.
+   */
+  readonly lifetimeSeconds?: number
   /** Randomness for salts and decoys; default the platform CSPRNG. */
   readonly randomBytes?: (length: number) => Uint8Array
 }
@@ -44,8 +50,8 @@ function sha256(data: string | ArrayBuffer): Uint8Array {
 
 /**
  * Issues an EDC as an SD-JWT VC (`dc+sd-jwt`; RFC 9901, SD-JWT VC, HAIP 1.0): flat Annex I claims
- * ({@link edcToSdJwtClaims}), each its own disclosure; `iss`, `vct`, `cnf`, `status`, `iat`, `nbf`,
- * `exp` in the clear (never disclosable). Disclosures and digests are made by @sd-jwt/core's `pack`
+ * ({@link edcToSdJwtClaims}), disclosable or in the clear as the EU learning credential's type says;
+ * `jti`, `iss`, `vct`, `cnf`, `status`, `iat`, `nbf`, `exp` in the clear (never disclosable). Disclosures and digests are made by @sd-jwt/core's `pack`
  * (salts of 128 bits, RFC 9901 §4.2.1; `_sd` sorted, §4.2.4.1); the JWT is signed by our trust
  * `Signer` with header `typ: dc+sd-jwt`, `kid` and `x5c`. @sd-jwt's own signer hook cannot be used
  * because it builds the JOSE header itself, while our Signer owns `alg`/`kid`/`x5c`.
@@ -61,18 +67,38 @@ export async function createSdJwtVc(input: CreateSdJwtVcInput): Promise<string> 
   }
   const parsed = parseEdc(input.edc)
   const claims = edcToSdJwtClaims(parsed, input.language ? { language: input.language } : {})
+  if (input.vct === EU_LEARNING_CREDENTIAL_VCT) {
+    const missing = missingMandatoryClaims(claims)
+    if (missing.length > 0) {
+      throw new CredentialError(
+        'invalid_input',
+        `the EU learning credential (${EU_LEARNING_CREDENTIAL_VCT}) requires ${missing.join(', ')}, which this EDC does not state`,
+      )
+    }
+  }
   const randomBytes = input.randomBytes ?? drawFromOneRead()
-  const frame = { _sd: Object.keys(claims), _sd_decoy: input.decoys ?? 0 } as DisclosureFrame<typeof claims>
+  // The EU type's `sd` per claim: `never` in the clear, `always` a disclosure (array claims are
+  // disclosed whole, their members in the clear, as EncodeLearningCredential.kt's sdArrClaim does).
+  const frame = {
+    _sd: Object.keys(claims).filter((name) => SD_JWT_CLAIMS.find((c) => c.name === name)?.sd !== 'never'),
+    _sd_decoy: input.decoys ?? 0,
+  } as DisclosureFrame<typeof claims>
   const { packedClaims, disclosures } = await pack(claims, frame, { hasher: sha256, alg: 'sha-256' }, (length) =>
     Buffer.from(randomBytes(length)).toString('base64url'),
   )
   const granularity = input.granularity ?? 'hour'
   const validFrom = parsed.validFrom ? new Date(parsed.validFrom) : input.now
+  const expiresAt = parsed.validUntil
+    ? new Date(parsed.validUntil)
+    : new Date(input.now.getTime() + (input.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS) * 1000)
   const payload = {
+    // The EU type's mandatory `jti` (RFC 7519 §4.1.7): unique per credential, so a batch of
+    // credentials for one learner cannot be linked by it either.
+    jti: `urn:uuid:${randomUUID()}`,
     iss: input.issuer,
     iat: numericDate(roundDownInstant(input.now, granularity)),
     nbf: numericDate(roundDownInstant(validFrom, granularity)),
-    ...(parsed.validUntil ? { exp: numericDate(new Date(parsed.validUntil)) } : {}),
+    exp: numericDate(expiresAt),
     vct: input.vct,
     cnf: { jwk: { ...input.holderJwk } },
     status: { status_list: { idx: input.status.idx, uri: input.status.uri } },
@@ -81,6 +107,13 @@ export async function createSdJwtVc(input: CreateSdJwtVcInput): Promise<string> 
   }
   const jwt = await input.sign.signJwt(input.tenantId, payload, { typ: SD_JWT_VC_TYP, includeX5c: input.x5c ?? true })
   return `${jwt}~${disclosures.map((d) => `${d.encode()}~`).join('')}`
+}
+
+const DEFAULT_LIFETIME_SECONDS = 10 * 365 * 24 * 3600
+
+/** The EU learning credential's mandatory claims (its type metadata's `mandatory: true`) that `claims` lacks. */
+export function missingMandatoryClaims(claims: SdJwtLearningClaims): string[] {
+  return SD_JWT_CLAIMS.filter((c) => c.eu && c.mandatory && claims[c.name] === undefined).map((c) => c.name)
 }
 
 /**

@@ -79,12 +79,13 @@ describe('dc+sd-jwt', () => {
       language_of_classes: ['en', 'de'],
       learner_identification: 'A-2025-0412',
       expected_study_time: 'PT125H',
-      level_of_learning_experience: 'EQF 6',
+      level_of_learning_experience: 6,
       types_of_quality_assurance: [
         'System accreditation of the internal quality management of the University of Adlerstadt',
       ],
-      prerequisites_to_enroll: 'A completed first year of any bachelor programme, and English at level B2.',
-      integration_stackability_options: expect.stringMatching(/^part of a larger qualification; Counts as an elective/),
+      prerequisites_to_enroll: ['A completed first year of any bachelor programme, and English at level B2.'],
+      integration_stackability_options: true,
+      stackability_description: expect.stringMatching(/^part of a larger qualification; Counts as an elective/),
       birth_date: '1999-10-01',
       eqf_level: 6,
       ects_credits: 5,
@@ -124,17 +125,23 @@ describe('dc+sd-jwt', () => {
       iat: Date.parse('2026-07-20T10:00:00Z') / 1000,
     })
     expect(payload.exp).toBe(Date.parse('2031-07-20T10:00:00Z') / 1000)
-    // Every Annex I claim is a disclosure; nothing else of the EDC is in the clear.
-    expect(Object.keys(payload).sort()).toEqual(['_sd', '_sd_alg', 'cnf', 'exp', 'iat', 'iss', 'nbf', 'status', 'vct'])
+    // In the clear: the token's mechanics and the EU type's never-disclosable issuer facts; every
+    // other claim is a disclosure.
+    const inTheClear: string[] = SD_JWT_CLAIMS.filter((c) => c.sd === 'never').map((c) => c.name)
+    expect(Object.keys(payload).sort()).toEqual(
+      ['_sd', '_sd_alg', 'cnf', 'exp', 'iat', 'iss', 'jti', 'nbf', 'status', 'vct', ...inTheClear].sort(),
+    )
+    expect(payload.jti).toMatch(/^urn:uuid:[0-9a-f-]{36}$/)
     const disclosures = rest.filter(Boolean)
-    expect(disclosures).toHaveLength(Object.keys(edcToSdJwtClaims(edc)).length)
+    expect(disclosures).toHaveLength(Object.keys(edcToSdJwtClaims(edc)).length - inTheClear.length)
     expect(payload._sd).toHaveLength(disclosures.length + 3) // + decoys
     expect(sdJwt.endsWith('~')).toBe(true)
   })
 
   it('verifies and returns the disclosed claims', async () => {
     const verified = await verifySdJwtVc(sdJwt, options)
-    expect(verified.disclosed).toEqual(edcToSdJwtClaims(edc))
+    expect(verified.claims).toEqual(edcToSdJwtClaims(edc))
+    expect(Object.keys(verified.disclosed)).not.toContain('issuing_authority')
     expect(verified.payload).toMatchObject({ iss: ISSUER_URL, eqf_level: 6, ects_credits: 5 })
     expect(verified.payload).not.toHaveProperty('_sd')
     expect(verified.keyBinding).toBeUndefined()
@@ -154,7 +161,13 @@ describe('dc+sd-jwt', () => {
       expectedNonce: NONCE,
       expectedAud: AUD,
     })
-    expect(verified.disclosed).toEqual({ eqf_level: 6, ects_credits: 5, issuing_authority: 'University of Adlerstadt' })
+    expect(verified.disclosed).toEqual({ eqf_level: 6, ects_credits: 5 })
+    expect(verified.claims).toMatchObject({
+      eqf_level: 6,
+      ects_credits: 5,
+      issuing_authority: 'University of Adlerstadt',
+    })
+    expect(verified.claims).not.toHaveProperty('family_name')
     expect(verified.payload).not.toHaveProperty('assessment_grade')
     expect(verified.payload).not.toHaveProperty('birth_date')
     expect(verified.keyBinding?.payload.nonce).toBe(NONCE)

@@ -41,8 +41,31 @@ export interface VerifiedSdJwtVc {
   readonly payload: SdJwtVcPayload
   /** Only the claims that were disclosed, by name (top level; nested disclosures are in `payload`). */
   readonly disclosed: Record<string, unknown>
+  /**
+   * What the credential states, as a relying party reads it: the claims in the clear (the EU
+   * learning credential keeps issuer, title and dates out of the holder's choice) and the disclosed
+   * ones — the payload less the JWT and SD-JWT VC mechanics ({@link MECHANICS}).
+   */
+  readonly claims: Record<string, unknown>
   readonly keyBinding?: { readonly header: JsonObject; readonly payload: KbJwtPayload }
 }
+
+/** Registered JWT claims (RFC 7519 §4.1) and SD-JWT VC §3.2.2 mechanics: about the token, not its subject. */
+const MECHANICS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'jti',
+  'iat',
+  'nbf',
+  'exp',
+  'vct',
+  'vct#integrity',
+  'cnf',
+  'status',
+  '_sd',
+  '_sd_alg',
+])
 
 interface Disclosure {
   readonly encoded: string
@@ -257,11 +280,12 @@ export async function verifySdJwtVc(compact: string, options: VerifySdJwtVcOptio
       .map((d) => [d.name, processed[d.name]]),
   )
 
+  const claims = Object.fromEntries(Object.entries(payload).filter(([name]) => !MECHANICS.has(name)))
   if (kbJwt === '') {
     if (options.requireKeyBinding) throw new CredentialError('key_binding_missing', 'a Key Binding JWT is required')
-    return { header, payload, disclosed }
+    return { header, payload, disclosed, claims }
   }
   const presented = compact.slice(0, compact.length - kbJwt.length)
   const keyBinding = await verifyKeyBinding(kbJwt, presented, payload.cnf?.jwk, sdAlg as SdAlg, options)
-  return { header, payload, disclosed, keyBinding }
+  return { header, payload, disclosed, claims, keyBinding }
 }
