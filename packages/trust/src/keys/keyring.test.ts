@@ -110,7 +110,9 @@ describe('signer (jose, cached keys)', () => {
 
     const jwt = await signer.signJwt('uni-a', { iss: did, sub: 'learner' }, { typ: 'JWT', includeX5c: true })
     const header = decodeProtectedHeader(jwt)
-    expect(header).toEqual({ typ: 'JWT', alg: 'ES256', kid: `${did}#${record.kid}`, x5c: [leaf, ca.certB64] })
+    // The record keeps the chain with its root; the header leaves the trust anchor out (HAIP 1.0 §6.1.1).
+    expect(record.x5c).toEqual([leaf, ca.certB64])
+    expect(header).toEqual({ typ: 'JWT', alg: 'ES256', kid: `${did}#${record.kid}`, x5c: [leaf] })
     const { payload } = await jwtVerify(jwt, await importJWK(record.publicJwk, 'ES256'))
     expect(payload).toEqual({ iss: did, sub: 'learner' })
 

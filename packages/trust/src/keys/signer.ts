@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { CompactJWSHeaderParameters, JWSHeaderParameters, JWTPayload } from 'jose'
 import { TrustError } from '../errors.ts'
+import { isSelfSigned } from '../x509/parse-seal-certificate.ts'
 import type { KeyRecord } from './key-record.ts'
 import type { TenantKeyring } from './keyring.ts'
 import { signCompactJws } from './sign-compact-jws.ts'
@@ -12,6 +13,7 @@ export interface SigningKeyInfo {
   readonly alg: KeyRecord['alg']
   /** The JWS `kid` header value: the DID URL of the verification method when `kidFor` is set. */
   readonly headerKid: string
+  /** The key's certificate chain as signed headers carry it: leaf first, without a self-signed root. */
   readonly x5c?: readonly string[]
 }
 
@@ -53,6 +55,16 @@ interface CachedKey {
 }
 
 /**
+ * HAIP 1.0 §6.1.1: the trust anchor's certificate is not part of `x5c` (a verifier trusts only the
+ * anchors it has; one sent along is noise, and tempts a careless verifier to trust it). A chain
+ * stored with its root — the development CA's, or an imported chain — loses the self-signed
+ * certificates; the leaf itself never goes (a self-signed leaf is the verifier's to refuse).
+ */
+function withoutTrustAnchor(x5c: readonly string[]): readonly string[] {
+  return x5c.filter((cert, index) => index === 0 || !isSelfSigned(new Uint8Array(Buffer.from(cert, 'base64'))))
+}
+
+/**
  * Creates the signer. The decrypted key is cached per (tenant, kid) as a node:crypto key object
  * and signs on the calling thread ({@link signCompactJws}: a quarter of WebCrypto's cost here).
  *
@@ -76,7 +88,7 @@ export function createSigner(options: SignerOptions): Signer {
       kid: record.kid,
       alg: record.alg,
       headerKid: kidFor(record.tenantId, record.kid),
-      ...(record.x5c ? { x5c: record.x5c } : {}),
+      ...(record.x5c ? { x5c: withoutTrustAnchor(record.x5c) } : {}),
     }
     return { info, key: keyring.privateKey(record) }
   }

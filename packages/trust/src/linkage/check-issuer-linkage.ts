@@ -84,7 +84,8 @@ function linkageCheck(
   return concept ? { id, concept, status, reason } : { id, status, reason }
 }
 
-function spkiOfJwk(jwk: Record<string, unknown>): Buffer | undefined {
+/** The SPKI DER of a public JWK (its JOSE members set aside), or `undefined` when it is not a key. */
+export function spkiOfJwk(jwk: Record<string, unknown>): Buffer | undefined {
   try {
     const { x5c: _x5c, kid: _kid, alg: _alg, use: _use, key_ops: _ops, ...key } = jwk
     return createPublicKey({ key: key as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' })
@@ -94,11 +95,12 @@ function spkiOfJwk(jwk: Record<string, unknown>): Buffer | undefined {
 }
 
 /** The certificate's public key (SPKI DER); memoised, the same issuers' certificates recur. */
-const spkiOfCertificate: (der: Der) => Buffer = memoizeByDer((der) =>
+export const spkiOfCertificate: (der: Der) => Buffer = memoizeByDer((der) =>
   new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' }),
 )
 
-function sameCertificate(a: string, b: string): boolean {
+/** Whether two certificates (base64 DER or PEM) are the same bytes. */
+export function sameCertificate(a: string, b: string): boolean {
   try {
     return Buffer.from(certificateToDer(a)).equals(Buffer.from(certificateToDer(b)))
   } catch {
@@ -112,8 +114,8 @@ function sameCertificate(a: string, b: string): boolean {
  * leaf certificate's key; when that JWK carries `x5c` (RFC 7517 §4.7), its first certificate is
  * the presented leaf. The rest of a chain is path-building material, judged by the chain check.
  */
-function checkDidKey(
-  input: CheckIssuerLinkageInput,
+export function checkDidKey(
+  input: Pick<CheckIssuerLinkageInput, 'did' | 'didDocument' | 'kid'>,
   leaf: ParsedSealCertificate | undefined,
   x5c: string[],
 ): LinkageCheck {
@@ -170,7 +172,7 @@ function checkDidKey(
   return linkageCheck(id, 'OK', `${match.id} is the seal certificate's key (the JWK carries no x5c)`, OWNER)
 }
 
-function fromChain(
+export function fromChain(
   checks: CertificateCheck[],
   source: CertificateCheckId,
   id: LinkageCheckId,
@@ -182,7 +184,7 @@ function fromChain(
 }
 
 // RFC 5280 §6.1: "chain trusted" is the path to an anchor and the CA constraints along it.
-function chainTrusted(checks: CertificateCheck[]): LinkageCheck {
+export function chainTrusted(checks: CertificateCheck[]): LinkageCheck {
   const chain = checks.find((c) => c.id === 'certificate-chain-trusted')
   const constraints = checks.find((c) => c.id === 'certificate-basic-constraints')
   if (!chain) return linkageCheck('certificate-chain-trusted', 'ERROR', 'internal: no chain result', SEAL)

@@ -1,5 +1,6 @@
 import { type KeyObject, randomBytes, webcrypto } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { join } from 'node:path'
 import * as asn1js from 'asn1js'
 import { OID_COMMON_NAME, OID_COUNTRY_NAME, OID_ORGANIZATION_IDENTIFIER, OID_ORGANIZATION_NAME } from './oids.ts'
@@ -66,6 +67,13 @@ export interface IssueSealCertificateOptions {
   serialNumber?: string
   /** Claim QcSSCD (EN 319 412-5 §4.2.2). Off by default: a development key is not in a QSCD. */
   sscd?: boolean
+  /**
+   * The Credential Issuer Identifier the key signs for (`https://host/<tenant>`): named as a
+   * subjectAltName uniformResourceIdentifier, and its host as a dNSName (iPAddress for an address),
+   * so SD-JWT VC verifiers can bind `iss` to the certificate (SD-JWT VC "Issuer Signature
+   * Mechanisms", X.509; HAIP 1.0 §6.1.1). Without it the certificate names no issuer.
+   */
+  issuerIdentifier?: string
 }
 
 const ALPHA2 = /^[A-Z]{2}$/
@@ -209,6 +217,9 @@ export async function issueSealCertificate(
     qcSealStatementsExtension({ sscd: options.sscd ?? false }),
   ]
   if (options.crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([options.crlUrl]))
+  if (options.issuerIdentifier !== undefined) {
+    extensions.push(new x509.SubjectAlternativeNameExtension(issuerAltNames(options.issuerIdentifier), false))
+  }
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: options.serialNumber ?? randomSerial(),
     subject: new x509.Name([
@@ -232,6 +243,28 @@ export async function issueSealCertificate(
     serialNumber: certificate.serialNumber.toLowerCase(),
     x5c: [Buffer.from(der).toString('base64'), Buffer.from(ca.certificateDer).toString('base64')],
   }
+}
+
+/**
+ * The subjectAltName entries naming an issuer identifier: the URI itself, and its host as a
+ * dNSName, or as an iPAddress when the host is an address (RFC 5280 §4.2.1.6: a dNSName is a DNS
+ * name, never an address literal).
+ */
+function issuerAltNames(issuerIdentifier: string): x509.JsonGeneralNames {
+  let url: URL
+  try {
+    url = new URL(issuerIdentifier)
+  } catch {
+    throw new RangeError(`issuerIdentifier '${issuerIdentifier}' is not an absolute URL`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RangeError(`issuerIdentifier '${issuerIdentifier}' is not an http(s) URL`)
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  return [
+    { type: 'url', value: issuerIdentifier },
+    isIP(host) ? { type: 'ip', value: host } : { type: 'dns', value: host },
+  ]
 }
 
 export interface IssueDevCrlOptions {

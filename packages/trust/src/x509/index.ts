@@ -24,6 +24,8 @@ export {
   type KeyUsageName,
   type ParsedSealCertificate,
   parseSealCertificate,
+  type SubjectAltNames,
+  subjectAltNamesOf,
 } from './parse-seal-certificate.ts'
 export {
   type CertificateInput,

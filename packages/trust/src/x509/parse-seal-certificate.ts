@@ -63,6 +63,8 @@ export interface ParsedSealCertificate {
   publicKeyJwk: webcrypto.JsonWebKey
   /** URIs of the CRL distribution points (RFC 5280 §4.2.1.13). */
   crlUrls: string[]
+  /** The subjectAltName entries that can name an issuer (RFC 5280 §4.2.1.6); empty lists without the extension. */
+  subjectAltNames: SubjectAltNames
   /** basicConstraints cA (RFC 5280 §4.2.1.9). */
   isCa: boolean
   pathLength?: number
@@ -128,6 +130,28 @@ export function crlDistributionUrls(certificate: x509.X509Certificate): string[]
   return urls
 }
 
+/** subjectAltName entries by kind (RFC 5280 §4.2.1.6), in certificate order. */
+export interface SubjectAltNames {
+  /** uniformResourceIdentifier entries, e.g. a Credential Issuer Identifier `https://host/uni-a`. */
+  uris: string[]
+  /** dNSName entries, e.g. `host.example`. */
+  dnsNames: string[]
+  /** iPAddress entries in text form, e.g. `127.0.0.1`. */
+  ipAddresses: string[]
+}
+
+/** The subjectAltName entries of a certificate (RFC 5280 §4.2.1.6); other name forms are ignored. */
+export function subjectAltNamesOf(certificate: x509.X509Certificate): SubjectAltNames {
+  const names: SubjectAltNames = { uris: [], dnsNames: [], ipAddresses: [] }
+  const extension = certificate.getExtension(x509.SubjectAlternativeNameExtension)
+  for (const name of extension?.names.items ?? []) {
+    if (name.type === 'url') names.uris.push(name.value)
+    else if (name.type === 'dns') names.dnsNames.push(name.value)
+    else if (name.type === 'ip') names.ipAddresses.push(name.value)
+  }
+  return names
+}
+
 /** Whether the certificate is self-signed: issuer = subject and its own key verifies it (RFC 5280 §3.2, §6.1). */
 export function isSelfSigned(der: Der): boolean {
   const certificate = new NodeX509Certificate(der)
@@ -166,6 +190,7 @@ const parseSealCertificateDer = memoizeByDer((der: Uint8Array): ParsedSealCertif
     notAfter: certificate.notAfter,
     publicKeyJwk: node.publicKey.export({ format: 'jwk' }) as webcrypto.JsonWebKey,
     crlUrls: crlDistributionUrls(certificate),
+    subjectAltNames: subjectAltNamesOf(certificate),
     isCa: basicConstraints instanceof x509.BasicConstraintsExtension ? basicConstraints.ca : false,
     selfSigned: isSelfSigned(der),
     fingerprintSha256: createHash('sha256').update(der).digest('hex'),
