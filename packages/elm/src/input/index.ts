@@ -11,7 +11,7 @@ export {
 export type { AwardInput, LearnerInput } from './z-award.ts'
 export { zAward, zLearner } from './z-award.ts'
 export type { LanguageMap } from './z-common.ts'
-export { MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH } from './z-common.ts'
+export { checkPlainText, MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH, zPlainText } from './z-common.ts'
 export type {
   AccreditationInput,
   AllianceInput,

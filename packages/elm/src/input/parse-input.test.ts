@@ -129,3 +129,57 @@ describe('input validation names the field', () => {
     )
   })
 })
+
+// Issue 12 §5: names with control characters broke the certificate page with no field named, and a
+// lone surrogate reached the store ("breaks a constraint of the store"). Each is refused by the
+// schema, naming the field.
+describe('text that cannot be printed, stored or signed is refused, naming the field', () => {
+  const control = (cp: string) => `must not hold a control character (U+${cp})`
+  const lone = 'is not well-formed Unicode (it holds a lone surrogate)'
+
+  it('a learner name with a control character or a lone surrogate', () => {
+    expect(issuesOf(({ award }) => (award.learner.givenName = 'Ana\u0007'))).toEqual([
+      { path: 'award.learner.givenName', message: control('0007') },
+    ])
+    expect(issuesOf(({ award }) => (award.learner.familyName = 'Line\nbreak'))).toEqual([
+      { path: 'award.learner.familyName', message: control('000A') },
+    ])
+    expect(issuesOf(({ award }) => (award.learner.givenName = { en: 'Ana\u0085' }))).toEqual([
+      { path: 'award.learner.givenName.en', message: control('0085') },
+    ])
+    expect(issuesOf(({ award }) => (award.learner.givenName = 'Ana\ud800'))).toEqual([
+      { path: 'award.learner.givenName', message: lone },
+    ])
+    expect(issuesOf(({ award }) => (award.grade = 'Pass\u0000'))).toEqual([
+      { path: 'award.grade', message: control('0000') },
+    ])
+  })
+
+  it('titles are single-line; descriptions may break lines, but hold no other control character', () => {
+    expect(issuesOf(({ specification }) => (specification.learningOutcomes[0].title = { en: 'a\u001bb' }))).toEqual([
+      { path: 'specification.learningOutcomes[0].title.en', message: control('001B') },
+    ])
+    expect(issuesOf(({ organisations }) => (organisations.issuer.legalName = { en: 'Uni\tA' }))).toEqual([
+      { path: 'organisations.issuer.legalName.en', message: control('0009') },
+    ])
+    expect(issuesOf(({ specification }) => (specification.description = { en: 'Line one\n\tLine two\r\n' }))).toBe(
+      undefined,
+    )
+    expect(issuesOf(({ specification }) => (specification.description = { en: 'bell\u0007' }))).toEqual([
+      { path: 'specification.description.en', message: control('0007') },
+    ])
+    expect(issuesOf(({ specification }) => (specification.description = { en: 'x\udfff' }))).toEqual([
+      { path: 'specification.description.en', message: lone },
+    ])
+  })
+
+  it('identifiers and URIs: no control character the URL parser would drop silently', () => {
+    expect(issuesOf(({ organisations }) => (organisations.issuer.id = 'https://uni-a.example/\tdid'))).toEqual([
+      { path: 'organisations.issuer.id', message: control('0009') },
+    ])
+  })
+
+  it('well-formed text beyond ASCII is kept as it is', () => {
+    expect(issuesOf(({ award }) => (award.learner.givenName = 'Zoë 🎓 Ōno'))).toBeUndefined()
+  })
+})

@@ -8,14 +8,12 @@ import {
   zIri,
   zLegalIdentifier,
   zNotation,
+  zPlainText,
   zShortLanguageMap,
 } from './z-common.ts'
 
 /** A name as plain text (taken to be in the credential's primary language) or a language map. */
-const zName = z.union([
-  z.string().trim().min(1, 'must not be empty').max(200, 'is longer than 200 characters'),
-  zShortLanguageMap,
-])
+const zName = z.union([zPlainText(200), zShortLanguageMap])
 
 /** Annex I element 1: identification of the learner (ELM `Person`). */
 export const zLearner = z.strictObject({

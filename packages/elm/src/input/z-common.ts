@@ -15,17 +15,47 @@ import {
 export const MAX_TEXT_LENGTH = 20_000
 export const MAX_SHORT_TEXT_LENGTH = 500
 
-function boundedText(max: number) {
-  return z.string().trim().min(1, 'must not be empty').max(max, `is longer than ${max} characters`)
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
+const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * What a text may hold to be printed on a certificate, stored and signed (security.md, "Control
+ * characters and lone surrogates in names → 400 naming the field"): well-formed Unicode (a lone
+ * surrogate cannot be written as UTF-8, so neither the store nor a signature could keep it), and
+ * no control character (Unicode Cc: they break the certificate's SVG — XML 1.0 §2.2 — and can hide
+ * text) — except tab and line breaks in a multi-line text such as a description.
+ */
+export function checkPlainText(value: string, ctx: z.RefinementCtx, options: { multiLine: boolean }): void {
+  const control = (options.multiLine ? CONTROL_BUT_LAYOUT : CONTROL_CHARACTER).exec(value)
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+    ctx.addIssue({ code: 'custom', message: `must not hold a control character (U+${code})` })
+  }
+  if (LONE_SURROGATE.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'is not well-formed Unicode (it holds a lone surrogate)' })
+  }
+}
+
+/** A trimmed, non-empty text of at most `max` characters; see {@link checkPlainText}. */
+export function zPlainText(max: number, options: { multiLine: boolean } = { multiLine: false }) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `is longer than ${max} characters`)
+    .superRefine((value, ctx) => checkPlainText(value, ctx, options))
 }
 
 /**
  * A language map (JSON-LD `@container: @language`, elm.md "Serialisation rules"):
  * `{"en": "…", "de": "…"}`, at least one language, keys are known BCP 47 language tags.
  */
-function languageMap(max: number) {
+function languageMap(max: number, options: { multiLine: boolean }) {
   return z
-    .record(z.string(), boundedText(max), {
+    .record(z.string(), zPlainText(max, options), {
       error: (issue) =>
         issue.input === undefined ? 'is required' : 'must be a language map such as {"en": "…", "de": "…"}',
     })
@@ -44,13 +74,16 @@ function languageMap(max: number) {
     })
 }
 
-export const zLanguageMap = languageMap(MAX_TEXT_LENGTH)
-export const zShortLanguageMap = languageMap(MAX_SHORT_TEXT_LENGTH)
+/** Long texts (descriptions, outcomes) may hold line breaks and tabs; short ones (names, titles) not. */
+export const zLanguageMap = languageMap(MAX_TEXT_LENGTH, { multiLine: true })
+export const zShortLanguageMap = languageMap(MAX_SHORT_TEXT_LENGTH, { multiLine: false })
 export type LanguageMap = z.infer<typeof zLanguageMap>
 
 const zUri = z
   .string()
   .max(2048, 'is longer than 2048 characters')
+  // The URL parser drops tabs and line breaks silently: the stored text would not be the URI read.
+  .superRefine((value, ctx) => checkPlainText(value, ctx, { multiLine: false }))
   .refine((value) => URL.canParse(value), 'must be an absolute URI')
 
 /** A concept URI that must be a member of one controlled vocabulary (elm.md, "Controlled vocabularies"). */
@@ -116,7 +149,7 @@ export const zDateOrDateTime = z.string().superRefine((value, ctx) => {
 /** An ISO 8601 duration (xsd:duration), e.g. `PT60H`, `P3M`. */
 export const zDuration = z.iso.duration({ error: 'must be an ISO 8601 duration such as PT60H' })
 
-export const zNotation = z.string().trim().min(1, 'must not be empty').max(200)
+export const zNotation = zPlainText(200)
 
 /** A legal identifier (VAT, registration, eIDAS organisation identifier) in its issuing country. */
 export const zLegalIdentifier = z.strictObject({

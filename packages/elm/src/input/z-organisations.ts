@@ -9,6 +9,7 @@ import {
   zLanguageMap,
   zLegalIdentifier,
   zNotation,
+  zPlainText,
   zRegion,
   zShortLanguageMap,
 } from './z-common.ts'
@@ -90,7 +91,7 @@ export const zOrganisations = z
     issuer: zIssuer,
     awardingBodies: z.array(zOrganisation).min(1, 'must name at least one awarding body').max(20),
     alliance: zAlliance.optional(),
-    mandate: z.strictObject({ statement: z.string().trim().min(1).max(2_000) }).optional(),
+    mandate: z.strictObject({ statement: zPlainText(2_000, { multiLine: true }) }).optional(),
   })
   .superRefine((organisations, ctx) => {
     const ids = organisations.awardingBodies.map((body) => body.id)
