@@ -19,30 +19,54 @@ export const JWT_VC_QUERY_ID = 'micro_credential_jwt_vc'
 /** The EDC type every ELM credential carries (EDC data model; elm.md). */
 const EDC_TYPES = ['VerifiableCredential', 'EuropeanDigitalCredential']
 
-/** The SD-JWT claims each template needs disclosed (credentials' SD_JWT_CLAIMS names). */
+/**
+ * What "any micro-credential" asks of an SD-JWT VC, in order of preference (OpenID4VP 1.0 §6.4.1
+ * `claim_sets`): the Annex I facts our credentials carry, or else what every EU learning credential
+ * must state (its type metadata's mandatory claims, less the learner's identifier), so a credential
+ * from any issuer of that type is offered too.
+ */
 const CORE_CLAIMS = [
   'achievement_title',
   'issuing_authority',
+  'issuing_country',
   'date_of_issuance',
   'given_name',
   'family_name',
   'level_of_learning_experience',
+  'expected_study_time',
   'ects_credits',
   'awarding_bodies',
   'learning_outcomes',
+] as const
+const EU_MANDATORY_CLAIMS: readonly (typeof CORE_CLAIMS)[number][] = [
+  'achievement_title',
+  'issuing_authority',
+  'issuing_country',
+  'date_of_issuance',
+  'family_name',
+  'level_of_learning_experience',
+  'expected_study_time',
 ]
 
 /** A claim of the SD-JWT query: its name, and the values that satisfy it (§6.3 `values`) if any. */
 type SdJwtClaimQuery = string | { readonly name: string; readonly values: readonly (string | number | boolean)[] }
 
-function sdJwtQuery(claims: readonly SdJwtClaimQuery[]): Record<string, unknown> {
+function sdJwtQuery(
+  claims: readonly SdJwtClaimQuery[],
+  claimSets?: readonly (readonly string[])[],
+): Record<string, unknown> {
+  const nameOf = (claim: SdJwtClaimQuery) => (typeof claim === 'string' ? claim : claim.name)
   return {
     id: SD_JWT_QUERY_ID,
     format: 'dc+sd-jwt',
     meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
-    claims: claims.map((claim) =>
-      typeof claim === 'string' ? { path: [claim] } : { path: [claim.name], values: [...claim.values] },
-    ),
+    claims: claims.map((claim) => ({
+      // §6.3: a claim needs an id only where claim_sets name it.
+      ...(claimSets ? { id: nameOf(claim) } : {}),
+      path: [nameOf(claim)],
+      ...(typeof claim === 'string' ? {} : { values: [...claim.values] }),
+    })),
+    ...(claimSets ? { claim_sets: claimSets.map((set) => [...set]) } : {}),
   }
 }
 
@@ -58,9 +82,13 @@ function jwtVcQuery(): Record<string, unknown> {
 }
 
 /** One query per format, any one of which answers (§6.2 credential_sets). */
-function eitherFormat(formats: readonly TemplateFormat[], sdJwtClaims: readonly SdJwtClaimQuery[]): DcqlQueryJson {
+function eitherFormat(
+  formats: readonly TemplateFormat[],
+  sdJwtClaims: readonly SdJwtClaimQuery[],
+  claimSets?: readonly (readonly string[])[],
+): DcqlQueryJson {
   const credentials = [
-    ...(formats.includes('dc+sd-jwt') ? [sdJwtQuery(sdJwtClaims)] : []),
+    ...(formats.includes('dc+sd-jwt') ? [sdJwtQuery(sdJwtClaims, claimSets)] : []),
     ...(formats.includes('jwt_vc_json') ? [jwtVcQuery()] : []),
   ]
   if (credentials.length === 1) return { credentials }
@@ -89,7 +117,11 @@ export function templateQuery(
 ): TemplateQuery {
   switch (template.type) {
     case 'any-micro-credential':
-      return { dcqlQuery: eitherFormat(formats, CORE_CLAIMS), policy: {}, notes: [] }
+      return {
+        dcqlQuery: eitherFormat(formats, CORE_CLAIMS, [CORE_CLAIMS, EU_MANDATORY_CLAIMS]),
+        policy: {},
+        notes: [],
+      }
     case 'eqf-ects':
       // Data minimisation (GDPR Art. 5(1)(c)): only what the policy needs, and who awarded it. The
       // level is asked by value (§6.3), so a wallet offers only credentials at that level or above —
