@@ -64,15 +64,45 @@ describe('checkRequestPath', () => {
     })
   })
 
-  it('accepts every path of well-formed, control-free segments within the length (property)', () => {
-    const segment = fc
-      .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: segments without control characters
-      .filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s))
+  it('refuses characters no identifier has: quotes, spaces, non-ASCII', () => {
+    expect(refusal(() => checkRequestPath('/api/a%22b/presentation-requests'))).toEqual({
+      code: 'invalid_request',
+      description: 'a path segment holds a character no identifier has (U+0022)',
+    })
+    expect(refusal(() => checkRequestPath('/uni-a/offers/%F0%9F%8E%93'))).toEqual({
+      code: 'invalid_request',
+      description: 'a path segment holds a character no identifier has (U+1F393)',
+    })
+    expect(refusal(() => checkRequestPath('/.well-known/openid-credential-issuer/uni-a'))).toBe('ok')
+    expect(refusal(() => checkRequestPath('/uni-a/offers/0b7c3f3e-1f2a-4c1d-9e8f-000000000000/qr.png'))).toBe('ok')
+  })
+
+  const pchar = fc.constantFrom(..."abcXYZ019-._~!$&'()*+,;=:@")
+  it('accepts every path of pchar segments within the length, encoded or not (property)', () => {
+    const segment = fc.string({ unit: pchar, minLength: 1, maxLength: 40 })
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 6 }), (segments) => {
-        expect(refusal(() => checkRequestPath(`/${segments.map(encodeURIComponent).join('/')}`))).toBe('ok')
+      fc.property(fc.array(segment, { maxLength: 6 }), fc.boolean(), (segments, encode) => {
+        const path = `/${segments.map((s) => (encode ? encodeURIComponent(s) : s)).join('/')}`
+        expect(refusal(() => checkRequestPath(path))).toBe('ok')
       }),
+      RUNS,
+    )
+  })
+
+  it('refuses every segment holding any other character, wherever it is (property)', () => {
+    const other = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
+      .filter((c) => !/^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/.test(c))
+    fc.assert(
+      fc.property(
+        fc.string({ unit: pchar, maxLength: 10 }),
+        other,
+        fc.string({ unit: pchar, maxLength: 10 }),
+        (a, c, b) => {
+          const result = refusal(() => checkRequestPath(`/uni-a/${encodeURIComponent(a + c + b)}/x`))
+          expect(result).toMatchObject({ code: 'invalid_request' })
+        },
+      ),
       RUNS,
     )
   })
@@ -255,7 +285,11 @@ describe('bodyReaderProblem', () => {
       code: 'invalid_request',
       description: "the request body is not valid 'gzip' data (its Content-Encoding)",
     })
-    const brotli = Object.assign(new Error('Decompression failed'), { errno: -6, code: 'ERR__ERROR_FORMAT_CL_SPACE' })
+    const brotli = Object.assign(new Error('Decompression failed'), {
+      errno: -6,
+      code: 'ERR__ERROR_FORMAT_CL_SPACE',
+      status: 400,
+    })
     expect(bodyReaderProblem(brotli, 'br')?.description).toBe(
       "the request body is not valid 'br' data (its Content-Encoding)",
     )
@@ -274,9 +308,11 @@ describe('bodyReaderProblem', () => {
     })
     expect(bodyReaderProblem(new Error('boom'), 'gzip')).toBeUndefined()
     expect(bodyReaderProblem({ type: 'stream.not.readable', status: 500 }, undefined)).toBeUndefined()
-    expect(bodyReaderProblem(Object.assign(new Error('x'), { errno: -3, code: 'Z_DATA_ERROR' }), 'identity')).toBe(
-      undefined,
-    )
+    const zlibError = Object.assign(new Error('x'), { errno: -3, code: 'Z_DATA_ERROR', status: 400 })
+    expect(bodyReaderProblem(zlibError, 'identity')).toBeUndefined()
+    // An error of ours on a request that happens to carry a Content-Encoding stays a server fault.
+    const fsError = Object.assign(new Error('no such file'), { errno: -2, code: 'ENOENT' })
+    expect(bodyReaderProblem(fsError, 'gzip')).toBeUndefined()
   })
 })
 

@@ -57,10 +57,19 @@ function hex(cp: number): string {
 }
 
 /**
+ * Anything but what RFC 3986 §3.3 allows in a path segment unencoded (`pchar`: unreserved,
+ * sub-delims, `:` and `@`). Every segment either app routes on — tenant and relying-party slugs,
+ * UUIDs, base64url ids, file names — is made of these; anything else names nothing, and kept out
+ * it never reaches the store, a log or an error description.
+ */
+const IDENTIFIER_CHARACTERS = /[^A-Za-z0-9\-._~!$&'()*+,;=:@]/u
+
+/**
  * Checks the path of a request target (`req.path`, still percent-encoded) segment by segment:
  * each must decode as UTF-8 (RFC 3986 §2.5; a `%ff` is not a character), hold no control
- * character (no identifier has one, and PostgreSQL text cannot hold NUL), and be at most
- * {@link MAX_PATH_SEGMENT_LENGTH} characters. Throws {@link RequestInputError} `invalid_request`.
+ * character (PostgreSQL text cannot hold NUL), hold nothing but `pchar` characters once decoded
+ * (no identifier has others), and be at most {@link MAX_PATH_SEGMENT_LENGTH} characters. Throws
+ * {@link RequestInputError} `invalid_request`: a junk identifier is bad input wherever it was sent.
  *
  * @example
  * ```ts
@@ -81,6 +90,13 @@ export function checkRequestPath(path: string): void {
       throw new RequestInputError(
         'invalid_request',
         `a path segment holds a control character (U+${hex(control[0].charCodeAt(0))})`,
+      )
+    }
+    const odd = IDENTIFIER_CHARACTERS.exec(segment)
+    if (odd) {
+      throw new RequestInputError(
+        'invalid_request',
+        `a path segment holds a character no identifier has (U+${hex(odd[0].codePointAt(0) ?? 0)})`,
       )
     }
     if (segment.length > MAX_PATH_SEGMENT_LENGTH) {
@@ -268,7 +284,10 @@ export function bodyReaderProblem(error: unknown, contentEncoding: string | unde
     if (known) return new RequestInputError(known[0], known[1], { cause: error })
   }
   const coding = (contentEncoding ?? 'identity').trim().toLowerCase()
-  if (coding !== 'identity' && typeof e.errno === 'number' && typeof e.code === 'string') {
+  // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR) and brotli's (ERR__ERROR_FORMAT_…), on an error the
+  // body reader marked as the client's (status 400): not an fs or network error of ours.
+  const decoding = typeof e.code === 'string' && /^(Z_|ERR__|ERR_BROTLI|ERR_ZSTD)/.test(e.code)
+  if (coding !== 'identity' && decoding && typeof e.errno === 'number' && e.status === 400) {
     return new RequestInputError(
       'invalid_request',
       `the request body is not valid ${quoteForDescription(coding)} data (its Content-Encoding)`,
