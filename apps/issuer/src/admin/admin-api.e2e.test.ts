@@ -416,7 +416,9 @@ describe('revocation and suspension', () => {
     const urlOf = (c: { status: { listId: string } }) => `${issuer.url}/uni-a/status/${c.status.listId}`
     expect(await statusOf(urlOf(vc1), vc1.status.index)).toBe(0)
 
-    // Revoke a jwt_vc_json credential: Bitstring bit 1; a repeat changes nothing.
+    // Both formats are on the tenant's Token Status List now (the JWT status claim).
+    expect(vc1.status.listId).toBe(sd1.status.listId)
+    // Revoke a jwt_vc_json credential: status 1; a repeat changes nothing.
     const revoked = await call(`/admin/uni-a/credentials/${encodeURIComponent(vc1.id)}/revoke`, {
       body: { reason: 'issued in error' },
     })
@@ -428,14 +430,13 @@ describe('revocation and suspension', () => {
     expect(again.status).toBe(200)
     expect(again.json).toMatchObject({ state: 'revoked', changed: false })
 
-    // Suspension needs a Token Status List (2 bits): refused for the Bitstring-listed credential.
-    const noSuspend = await call(`/admin/uni-a/credentials/${encodeURIComponent(vc2.id)}/suspend`, { method: 'POST' })
-    expect(noSuspend.status).toBe(409)
-    expect(noSuspend.json).toEqual({
-      error: 'conflict',
-      error_description: `credential ${vc2.id} (jwt_vc_json) has an entry on a W3C Bitstring revocation list, which cannot express suspension; revoke it instead`,
-    })
-    expect((await issuer.store.issuedCredentials.get('uni-a', vc2.id))?.state).toBe('valid')
+    // A jwt_vc_json credential on the Token Status List (2 bits) can be suspended: status 2.
+    const vc2Path = `/admin/uni-a/credentials/${encodeURIComponent(vc2.id)}`
+    expect((await call(`${vc2Path}/suspend`, { method: 'POST' })).json).toMatchObject({ state: 'suspended' })
+    expect(await statusOf(urlOf(vc2), vc2.status.index)).toBe(2)
+    expect((await call(`${vc2Path}/unsuspend`, { method: 'POST' })).json).toMatchObject({ state: 'valid' })
+    expect(await statusOf(urlOf(vc2), vc2.status.index)).toBe(0)
+
 
     // dc+sd-jwt: suspended = 2, unsuspended = 0, revoked = 1.
     const sdPath = `/admin/uni-a/credentials/${encodeURIComponent(sd1.id)}`

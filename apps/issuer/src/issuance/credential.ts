@@ -195,7 +195,10 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
   const edc = award.edc as EdcDocument | undefined
   if (!edc) throw new IssuerError('credential_request_denied', 'this award has no credential document yet')
   const notificationId = randomToken(16)
-  const list = await ctx.currentStatusList(tenant.id, configuration.format === 'jwt_vc_json' ? 'bitstring' : 'token')
+  // One IETF Token Status List for both formats, referenced by the JWT `status` claim (credentials
+  // README, "Revocation and SHACL"): the EDC in a jwt_vc_json stays EDC-conformant, and suspension
+  // can be said for it too. Bitstring lists remain for credentials issued before.
+  const list = await ctx.currentStatusList(tenant.id, 'token')
   const listId = list.id
   // Each allocation is one atomic INSERT; an index reserved for a request that then fails is
   // simply never used.
@@ -214,7 +217,7 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
               edc: { ...edc, id } as EdcDocument,
               issuer: { tenantId: tenant.id, did: tenant.urls.did },
               holder: holder.did ? { did: holder.did } : { jwk: holder.jwk },
-              status: { listCredentialUrl: statusUrl, index, purpose: 'revocation' },
+              status: { uri: statusUrl, idx: index },
               now,
               sign: ctx.signer,
             })

@@ -7,7 +7,9 @@ import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   decodeCompactJws,
   didIssuerKeyResolver,
+  type ResolveIssuerKey,
   readTokenStatus,
+  type StatusListTokenPayload,
   type VerifiedJwtVcJson,
   type VerifiedSdJwtVc,
   verifyJwtVcJson,
@@ -60,6 +62,23 @@ export interface VerifyPresentedCredentialInput {
   readonly policy?: RelyingPartyPolicy
   /** The time to verify at; default `deps.now()`. */
   readonly now?: Date
+  /**
+   * How old a cached status list may be for this verification (the relying party's request or
+   * template says so); 0 = fetch it now. Without it the fetcher's own cache rules apply.
+   */
+  readonly statusMaxAgeSeconds?: number
+}
+
+/** A status list as the fetcher hands it over. */
+export interface FetchedStatusList {
+  readonly body: string
+  /** When this copy was fetched from the issuer; a cached copy keeps the time of its fetch. */
+  readonly fetchedAt: Date
+}
+
+export interface StatusListFetchOptions {
+  /** Use a cached copy only if it was fetched at most this many seconds ago; 0 = fetch now. */
+  readonly maxAgeSeconds?: number
 }
 
 export interface VerificationDeps {
@@ -67,8 +86,11 @@ export interface VerificationDeps {
   readonly didResolver: Resolvable
   /** Trust anchors for the issuers' seal certificates (PEM). Empty fails closed. */
   readonly trustAnchors: readonly string[]
-  /** Fetches a status list (the app passes a guarded fetch with a TTL cache); a throw is "unreachable". */
-  readonly fetchStatusList: (url: string) => Promise<string>
+  /**
+   * Fetches a status list (the app passes a guarded fetch with a TTL cache); a throw is
+   * "unreachable". A plain string counts as fetched at the verification time.
+   */
+  readonly fetchStatusList: (url: string, options: StatusListFetchOptions) => Promise<string | FetchedStatusList>
   readonly now?: () => Date
   /** How old a VP JWT / KB-JWT may be (`iat`); default 300 s. */
   readonly maxHolderProofAgeSeconds?: number
@@ -137,20 +159,76 @@ function checkIat(iat: number, ctx: Context, what: string): void {
   }
 }
 
-function statusStep(status: number, where: string): VerificationStep {
-  if (status === 0) return ok('status', `valid on ${where}`)
-  if (status === 1) return error('status', `revoked (status 1 on ${where})`)
-  if (status === 2) return error('status', `suspended (status 2 on ${where})`)
-  return error('status', `status ${status} on ${where} is not "valid"`)
+/** "4 min ago": how long before the verification time a list was fetched. */
+function ago(fetchedAt: Date, now: Date): string {
+  const seconds = Math.max(0, Math.floor((now.getTime() - fetchedAt.getTime()) / 1000))
+  if (seconds === 0) return 'just now'
+  if (seconds < 60) return `${seconds} s ago`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ago`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min ago`
 }
 
-async function fetchList(ctx: Context, url: string): Promise<string> {
+/**
+ * Says when the list behind a status answer was fetched: a cached list can be up to the cache's
+ * lifetime behind a revocation (issue 12 §5), and a relying party must be able to see that.
+ */
+function fetchedNote(list: FetchedStatusList, now: Date): string {
+  return `status list fetched ${list.fetchedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}, ${ago(list.fetchedAt, now)}`
+}
+
+/** A Token Status List value (draft-ietf-oauth-status-list §7.1) as a step. */
+function statusStep(status: number, where: string, note: string): VerificationStep {
+  if (status === 0) return ok('status', `not revoked or suspended (status 0 on ${where}; ${note})`)
+  if (status === 1) return error('status', `revoked (status 1 on ${where}; ${note})`)
+  if (status === 2) return error('status', `suspended (status 2 on ${where}; ${note})`)
+  return error('status', `status ${status} on ${where} is not "valid" (${note})`)
+}
+
+async function fetchList(ctx: Context, url: string): Promise<FetchedStatusList> {
+  const maxAgeSeconds = ctx.input.statusMaxAgeSeconds
+  let fetched: string | FetchedStatusList
   try {
-    return await ctx.deps.fetchStatusList(url)
+    fetched = await ctx.deps.fetchStatusList(url, maxAgeSeconds !== undefined ? { maxAgeSeconds } : {})
   } catch (e) {
     // security.md "Presentation": status list unreachable → reject (fail closed).
     throw new Error(`the status list ${url} is unreachable, failing closed: ${describeError(e)}`)
   }
+  const list = typeof fetched === 'string' ? { body: fetched, fetchedAt: ctx.now } : fetched
+  // The relying party asked for a list at most this old: a fetcher that answered from an older
+  // cache does not get to decide for it.
+  if (maxAgeSeconds !== undefined && ctx.now.getTime() - list.fetchedAt.getTime() > maxAgeSeconds * 1000) {
+    throw new Error(
+      `the status list ${url} was fetched at ${list.fetchedAt.toISOString()}, earlier than the ${maxAgeSeconds} s this request allows`,
+    )
+  }
+  return list
+}
+
+/**
+ * A Token Status List entry (draft-ietf-oauth-status-list §8.3): the list fetched, its JWT verified
+ * with a key `resolveListKey` trusts, `sub` = the referenced uri, the entry read.
+ */
+async function tokenListStatus(
+  ctx: Context,
+  ref: { readonly uri: string; readonly idx: number },
+  resolveListKey: ResolveIssuerKey,
+): Promise<{ step: VerificationStep; token: StatusListTokenPayload }> {
+  const list = await fetchList(ctx, ref.uri)
+  let read: Awaited<ReturnType<typeof readTokenStatus>>
+  try {
+    read = await readTokenStatus(list.body, {
+      uri: ref.uri,
+      idx: ref.idx,
+      verify: { now: ctx.now, resolveIssuerKey: resolveListKey },
+    })
+  } catch (e) {
+    // Fail closed, and say why: the key resolver's own reason travels as the error's cause.
+    const cause = e instanceof Error && e.cause !== undefined ? `: ${describeError(e.cause)}` : ''
+    throw new Error(`the status list ${ref.uri} is not acceptable: ${describeError(e)}${cause}`)
+  }
+  const { status, payload: token } = read
+  return { step: statusStep(status, `${ref.uri} index ${ref.idx}`, fetchedNote(list, ctx.now)), token }
 }
 
 /** The DID of a `kid` DID URL, when the header has one. */
@@ -285,14 +363,20 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
         return error('holder-binding', 'the VP JWT nonce is not the nonce of this request')
       if (p.aud !== ctx.input.audience)
         return error('holder-binding', `the VP JWT is for ${p.aud}, not ${ctx.input.audience}`)
-      checkIat(p.iat, ctx, 'VP JWT')
+      // OpenID4VP 1.0 Appendix B.1.3.1 requires nonce and aud only; iat (RFC 7519 §4.1.6) is
+      // optional, freshness comes from the nonce. An iat that is given must still be in the window.
+      if (p.iat !== undefined) checkIat(p.iat, ctx, 'VP JWT')
       checkValidityWindow(p, ctx.now, ctx.skew)
       if (p.vp.verifiableCredential[0] !== vcJwt) return error('holder-binding', 'the VP JWT wraps another credential')
       if ('did' in holder && p.iss !== undefined && p.iss !== holder.did) {
         return error('holder-binding', `the VP JWT iss ${p.iss} is not the credential subject ${holder.did}`)
       }
       const by = 'jwk' in holder ? 'the cnf.jwk key' : `a key of ${holder.did}`
-      return ok('holder-binding', `the VP JWT is signed with ${by}; nonce, aud and iat match this request`)
+      const matched =
+        p.iat !== undefined
+          ? 'nonce, aud and iat match this request'
+          : 'nonce and aud match this request (no iat: fresh by the nonce)'
+      return ok('holder-binding', `the VP JWT is signed with ${by}; ${matched}`)
     },
     validity() {
       checkValidityWindow(payload, ctx.now, ctx.skew)
@@ -309,17 +393,50 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
       )
     },
     async status() {
+      // What we issue: the JWT `status` claim (draft-ietf-oauth-status-list §6.1), so the EDC in
+      // `vc` stays EDC-conformant (credentials README, "Revocation and SHACL"). Credentials issued
+      // before carry a W3C BitstringStatusListEntry in vc.credentialStatus: still checked.
+      const reference = verified.status?.status_list
       const entry = verified.credentialStatus
-      if (!entry) return skipped('status', 'the credential names no status list: revocation is unknown', 'unknown')
-      const list = await fetchList(ctx, entry.statusListCredential)
-      const bit = await checkBitstringStatus(entry, list, {
-        resolveIssuerKey: didIssuerKeyResolver(ctx.deps.didResolver),
-        now: ctx.now,
-        expectedIssuer: payload.iss,
-      })
-      const where = `${entry.statusListCredential} index ${entry.statusListIndex} (${entry.statusPurpose})`
-      if (bit === 0) return ok('status', `not set on ${where}`)
-      return error('status', `${entry.statusPurpose === 'suspension' ? 'suspended' : 'revoked'}: set on ${where}`)
+      if (!reference && !entry) {
+        return skipped('status', 'the credential names no status list: revocation is unknown', 'unknown')
+      }
+      const steps: VerificationStep[] = []
+      if (reference) {
+        // The list must be signed with a key of the credential's issuer DID (its `kid` a DID URL
+        // of `iss`, resolved as the credential's own key is): a list of another issuer cannot
+        // stand in for it (draft-ietf-oauth-status-list, "Key Resolution and Trust Management").
+        const { step } = await tokenListStatus(ctx, reference, async ({ header: listHeader }) => {
+          if (typeof listHeader.kid !== 'string') throw new Error('the status list JWT has no kid')
+          try {
+            return (await resolveVerificationKey(ctx.deps.didResolver, listHeader.kid, { expectedDid: payload.iss }))
+              .jwk
+          } catch (e) {
+            throw new Error(`its kid ${listHeader.kid} is not a key of the issuer ${payload.iss}: ${describeError(e)}`)
+          }
+        })
+        steps.push(step)
+      }
+      if (entry) {
+        const list = await fetchList(ctx, entry.statusListCredential)
+        const bit = await checkBitstringStatus(entry, list.body, {
+          resolveIssuerKey: didIssuerKeyResolver(ctx.deps.didResolver),
+          now: ctx.now,
+          expectedIssuer: payload.iss,
+        })
+        const where = `${entry.statusListCredential} index ${entry.statusListIndex} (${entry.statusPurpose})`
+        const note = fetchedNote(list, ctx.now)
+        const word = entry.statusPurpose === 'suspension' ? 'suspended' : 'revoked'
+        steps.push(
+          bit === 0
+            ? ok('status', `not ${word} (not set on ${where}; ${note})`)
+            : error('status', `${word} (set on ${where}; ${note})`),
+        )
+      }
+      return (
+        steps.find((s) => s.status === 'ERROR') ??
+        (steps.length === 1 ? steps[0]! : ok('status', steps.map((s) => s.reason).join('; ')))
+      )
     },
     facts() {
       const spec = parsedEdc().achievements[0]?.specification
@@ -478,30 +595,22 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
     async status() {
       const ref = payload.status?.status_list
       if (!ref) return skipped('status', 'the credential names no status list: revocation is unknown', 'unknown')
-      const list = await fetchList(ctx, ref.uri)
-      const { status, payload: token } = await readTokenStatus(list, {
-        uri: ref.uri,
-        idx: ref.idx,
-        verify: {
-          now: ctx.now,
-          // The list must be signed under a trusted seal certificate, like the credential.
-          resolveIssuerKey: async ({ header: listHeader }) => {
-            const listX5c = Array.isArray(listHeader.x5c) ? (listHeader.x5c as string[]) : []
-            const chain = await validateCertificateChain({
-              x5c: listX5c,
-              trustAnchors: ctx.deps.trustAnchors,
-              at: ctx.now,
-            })
-            if (!chain.ok)
-              throw new Error(`the status list's certificate is not trusted: ${summariseLinkage(chain.checks)}`)
-            return x5cLeafKey(listX5c)
-          },
-        },
+      const { step, token } = await tokenListStatus(ctx, ref, async ({ header: listHeader }) => {
+        // The list must be signed under a trusted seal certificate, like the credential.
+        const listX5c = Array.isArray(listHeader.x5c) ? (listHeader.x5c as string[]) : []
+        const chain = await validateCertificateChain({
+          x5c: listX5c,
+          trustAnchors: ctx.deps.trustAnchors,
+          at: ctx.now,
+        })
+        if (!chain.ok)
+          throw new Error(`the status list's certificate is not trusted: ${summariseLinkage(chain.checks)}`)
+        return x5cLeafKey(listX5c)
       })
       if (token.iss !== undefined && token.iss !== payload.iss) {
         return error('status', `the status list is issued by ${token.iss}, not by ${payload.iss}`)
       }
-      return statusStep(status, `${ref.uri} index ${ref.idx}`)
+      return step
     },
     facts() {
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)

@@ -29,13 +29,16 @@ export type RelyingPartyPolicy = z.infer<typeof zRelyingPartyPolicy>
 
 /**
  * The claims of a `jwt_vc_json` VP JWT (VC Data Model 1.1 §6.3.1 "vp" claim; OpenID4VP 1.0
- * Appendix B.1.3.1): `nonce` and `aud` are the request's, `aud` a single string (security.md).
+ * Appendix B.1.3.1): `nonce` and `aud` are required and are the request's, `aud` a single string
+ * (security.md). `iat` is optional there and in RFC 7519 §4.1.6 (Credo sends none): freshness
+ * comes from our single-use nonce; an `iat` that is present must be a NumericDate (RFC 7519 §2)
+ * and is then held to the accepted window.
  */
 export const zVpJwtPayload = z.looseObject({
   iss: z.string().optional(),
   aud: z.string({ error: 'aud must be a single string (our client_id), not an array' }),
   nonce: z.string(),
-  iat: z.number().int(),
+  iat: z.number({ error: 'iat, when present, must be a NumericDate (seconds since the epoch)' }).optional(),
   nbf: z.number().int().optional(),
   exp: z.number().int().optional(),
   vp: z.looseObject({

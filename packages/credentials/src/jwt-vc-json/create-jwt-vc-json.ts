@@ -4,11 +4,7 @@ import { hasPrivateJwkMembers } from '@alma/trust'
 import type { JWK } from 'jose'
 import { CredentialError } from '../errors.ts'
 import { numericDate, roundDownInstant, type TimeGranularity } from '../jose/time.ts'
-import {
-  BITSTRING_STATUS_CONTEXT,
-  type BitstringStatusListEntry,
-  type StatusPurpose,
-} from '../status/z-bitstring-status-list.ts'
+import type { StatusListReference } from '../status/z-token-status-list.ts'
 import type { JwtVcJsonPayload } from './z-jwt-vc-json.ts'
 
 /** The wallet's key: a DID (its `credentialSubject.id` and `sub`) or a bare JWK (`cnf.jwk`, HAIP). */
@@ -19,41 +15,49 @@ export interface CreateJwtVcJsonInput {
   readonly edc: EdcDocument
   readonly issuer: { readonly tenantId: string; readonly did: string }
   readonly holder: HolderBinding
-  /** The credential's place on a W3C Bitstring Status List. */
-  readonly status?: { readonly listCredentialUrl: string; readonly index: number; readonly purpose: StatusPurpose }
+  /**
+   * The credential's entry on an IETF Token Status List (`uri` of the list, `idx` in it): written
+   * as the JWT's `status` claim, never into the EDC (see {@link createJwtVcJson}).
+   */
+  readonly status?: { readonly uri: string; readonly idx: number }
   readonly now: Date
   readonly sign: Signer
   /** How coarsely `iat` / `nbf` are written; default `hour`. */
   readonly granularity?: TimeGranularity
 }
 
-/** The `credentialStatus` of a VC (Bitstring Status List v1.0 §2.1), its index as a string. */
-export function bitstringStatusEntry(status: NonNullable<CreateJwtVcJsonInput['status']>): BitstringStatusListEntry {
-  if (!Number.isInteger(status.index) || status.index < 0) {
-    throw new CredentialError('invalid_input', `status index ${status.index} is not a non-negative integer`)
+/**
+ * The `status` claim of a Referenced Token (draft-ietf-oauth-status-list §6.1, "Referenced Token in
+ * JOSE": `status.status_list {idx, uri}`), defined for any JWT, not only SD-JWT VCs.
+ */
+export function tokenStatusClaim(status: NonNullable<CreateJwtVcJsonInput['status']>): StatusListReference {
+  if (!Number.isInteger(status.idx) || status.idx < 0) {
+    throw new CredentialError('invalid_input', `status index ${status.idx} is not a non-negative integer`)
   }
-  return {
-    id: `${status.listCredentialUrl}#${status.index}`,
-    type: 'BitstringStatusListEntry',
-    statusPurpose: status.purpose,
-    statusListIndex: String(status.index),
-    statusListCredential: status.listCredentialUrl,
-  }
+  if (!URL.canParse(status.uri))
+    throw new CredentialError('invalid_input', `status list uri ${status.uri} is not a URI`)
+  return { status_list: { idx: status.idx, uri: status.uri } }
 }
 
 /**
  * Issues an EDC document as a `jwt_vc_json` credential: a VC-JWT in the VC Data Model 1.1 JWT
  * encoding (§6.3.1) whose `vc` claim is the EDC document (elm.md, "ELM in wallet formats"), with
- * - `credentialStatus` a `BitstringStatusListEntry` (protocols.md, "Status lists") and the inline
- *   context that defines its terms ({@link BITSTRING_STATUS_CONTEXT});
  * - `credentialSubject.id` = `sub` = the holder's DID, or `cnf.jwk` for a key-bound holder;
  * - `iss` = the issuer DID, `jti` = the credential id, `nbf` from `validFrom` and `iat` from `now`,
  *   both rounded down (security.md: do not reveal the issuance second), `exp` from `validUntil`;
+ * - the revocation reference as the JWT claim `status: {status_list: {idx, uri}}`
+ *   (draft-ietf-oauth-status-list §6.1: the `status` claim applies to any JWT-secured token; the
+ *   list is a Status List Token signed with the credential's key, the same `kid` and `x5c`, as its
+ *   section "Key Resolution and Trust Management" allows);
  * - JOSE header `typ: JWT`, `kid` = the tenant's DID URL, `x5c` = its seal certificate chain.
  *
- * The EC's SHACL shape types `credentialStatus` as an `xsd:anyURI` literal, so the `vc` with a
- * status entry is not EDC-conformant as a whole; the EDC part ({@link edcOfJwtVc}) is. See the
- * package README, "SHACL and credentialStatus".
+ * Why not `vc.credentialStatus`: the EC shape `EDC-generic-no-cv` (`EuropeanDigitalCredential-
+ * cred_credentialStatus`: `sh:datatype xsd:anyURI`, max 1) wants a URI *literal*, while the VC 1.1
+ * context (`@protected`) makes `credentialStatus` an `@id` node, so no status object — and no bare
+ * URL either — conforms; and a literal would carry no list and index a VC verifier could use. So
+ * the `vc` is the EDC document exactly as built, and what the wallet receives validates with zero
+ * violations. Credentials issued before this carry a W3C `BitstringStatusListEntry` in
+ * `vc.credentialStatus`; verifiers still read it. See the package README, "Revocation and SHACL".
  */
 export async function createJwtVcJson(input: CreateJwtVcJsonInput): Promise<string> {
   const parsed = parseEdc(input.edc)
@@ -71,11 +75,8 @@ export async function createJwtVcJson(input: CreateJwtVcJsonInput): Promise<stri
     throw new CredentialError('invalid_input', 'the holder JWK has private members')
   }
   const granularity = input.granularity ?? 'hour'
+  const status = input.status ? tokenStatusClaim(input.status) : undefined
   const vc: Record<string, unknown> = structuredClone(input.edc)
-  if (input.status) {
-    vc['@context'] = [...input.edc['@context'], BITSTRING_STATUS_CONTEXT]
-    vc.credentialStatus = bitstringStatusEntry(input.status)
-  }
   if ('did' in holder) vc.credentialSubject = { ...(vc.credentialSubject as object), id: holder.did }
   const validFrom = parsed.validFrom ? new Date(parsed.validFrom) : input.now
   const payload: Omit<JwtVcJsonPayload, 'vc'> & { vc: Record<string, unknown> } = {
@@ -85,14 +86,16 @@ export async function createJwtVcJson(input: CreateJwtVcJsonInput): Promise<stri
     nbf: numericDate(roundDownInstant(validFrom, granularity)),
     iat: numericDate(roundDownInstant(input.now, granularity)),
     ...(parsed.validUntil ? { exp: numericDate(new Date(parsed.validUntil)) } : {}),
+    ...(status ? { status } : {}),
     vc,
   }
   return input.sign.signJwt(input.issuer.tenantId, payload, { typ: 'JWT', includeX5c: true })
 }
 
 /**
- * The EDC document inside a `vc` claim: without our status entry and its inline context, which the
- * EDC shapes do not model. This is what `validateEdcShacl` is run on.
+ * The EDC document inside a `vc` claim. For what we issue now this is the `vc` itself; a credential
+ * issued before the `status` claim carries a `BitstringStatusListEntry` in `credentialStatus` and
+ * an inline context for its terms, which the EDC shapes do not model: both are left out.
  */
 export function edcOfJwtVc(vc: Record<string, unknown>): EdcDocument {
   const { credentialStatus: _status, ...rest } = vc

@@ -2,12 +2,13 @@ import { validateEdcShacl } from '@alma/elm/shacl'
 import { SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { isCredentialError } from '../errors.ts'
+import { BITSTRING_STATUS_CONTEXT } from '../status/z-bitstring-status-list.ts'
 import { createHolder, createTestIssuer, decodeJws, FIXED_NOW, minimalEdc, type TestIssuer } from '../test-fixtures.ts'
 import { createJwtVcJson, edcOfJwtVc } from './create-jwt-vc-json.ts'
 import { verifyJwtVcJson } from './verify-jwt-vc-json.ts'
 
 const ISSUER_DID = 'did:web:uni-min.example'
-const LIST_URL = 'https://issuer.example/uni-min/status/revocation/1'
+const LIST_URL = 'https://issuer.example/uni-min/status/1'
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -34,13 +35,13 @@ describe('jwt_vc_json', () => {
       edc,
       issuer: { tenantId: issuer.tenantId, did: ISSUER_DID },
       holder: { did: holder.did },
-      status: { listCredentialUrl: LIST_URL, index: 4711, purpose: 'revocation' },
+      status: { uri: LIST_URL, idx: 4711 },
       now: new Date('2026-07-20T10:42:17Z'),
       sign: issuer.signer,
     })
   })
 
-  it('is a VC-JWT (VC 1.1 §6.3.1) with kid, x5c, rounded iat/nbf and the EDC as vc', () => {
+  it('is a VC-JWT (VC 1.1 §6.3.1) with kid, x5c, rounded iat/nbf, the status claim and the EDC as vc', () => {
     const { header, payload } = decodeJws(jwt)
     expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.stringMatching(/^did:web:uni-min\.example#/) })
     expect(header.x5c).toHaveLength(2)
@@ -50,13 +51,10 @@ describe('jwt_vc_json', () => {
     expect(payload.nbf % 3600).toBe(0)
     expect(payload.exp).toBeUndefined() // the minimal credential has no validUntil
     expect(payload.vc.credentialSubject.id).toBe(holder.did)
-    expect(payload.vc.credentialStatus).toEqual({
-      id: `${LIST_URL}#4711`,
-      type: 'BitstringStatusListEntry',
-      statusPurpose: 'revocation',
-      statusListIndex: '4711',
-      statusListCredential: LIST_URL,
-    })
+    // draft-ietf-oauth-status-list §6.1: the reference is a JWT claim; the EDC carries none.
+    expect(payload.status).toEqual({ status_list: { idx: 4711, uri: LIST_URL } })
+    expect(payload.vc.credentialStatus).toBeUndefined()
+    expect(payload.vc['@context']).toEqual(edc['@context'])
     expect(payload.vc.issuer.id).toBe(ISSUER_DID)
   })
 
@@ -75,38 +73,106 @@ describe('jwt_vc_json', () => {
     expect(payload.iat % 86_400).toBe(0)
     const verified = await verifyJwtVcJson(bound, { resolveIssuerKey: issuer.resolveIssuerKey, now: FIXED_NOW })
     expect(verified.holder).toEqual({ jwk: holder.publicJwk })
+    expect(verified.status).toBeUndefined()
     expect(verified.credentialStatus).toBeUndefined()
   })
 
-  it('verifies, and returns the EDC document and the status entry', async () => {
+  it('verifies, and returns the EDC document and the status reference', async () => {
     const verified = await verifyJwtVcJson(jwt, { resolveIssuerKey: issuer.resolveIssuerKey, now: FIXED_NOW })
     expect(verified.holder).toEqual({ did: holder.did })
-    expect(verified.credentialStatus?.statusListIndex).toBe('4711')
+    expect(verified.status).toEqual({ status_list: { idx: 4711, uri: LIST_URL } })
+    expect(verified.credentialStatus).toBeUndefined()
     expect(verified.edc).toEqual({
       ...edc,
       credentialSubject: { ...(edc.credentialSubject as object), id: holder.did },
     })
   })
 
-  it('keeps the EDC inside conformant to the EC SHACL shapes (holder DID as the subject id)', async () => {
-    const { payload } = decodeJws(jwt)
-    const report = await validateEdcShacl(edcOfJwtVc(payload.vc))
-    expect(report.violations).toEqual([])
-    expect(report.conforms).toBe(true)
-  })
-
-  it('documents the EC shape: credentialStatus must be an xsd:anyURI literal, so a status entry is one violation', async () => {
-    // EDC-generic-no-cv.ttl, EuropeanDigitalCredential-cred_credentialStatus: sh:datatype xsd:anyURI,
-    // sh:maxCount 1. The VC 1.1 context (protected) makes credentialStatus an @id, so no VC 1.1
-    // status entry (object or bare URI) can satisfy it. If the EC relaxes the shape, this test fails.
+  it('issues a vc that is itself conformant to the EC SHACL shapes: no copy, nothing stripped', async () => {
     const { payload } = decodeJws(jwt)
     const report = await validateEdcShacl(payload.vc)
-    expect(report.violations.map((v) => [v.property, v.message])).toEqual([
-      ['credentialStatus', 'Value does not have datatype <http://www.w3.org/2001/XMLSchema#anyURI>'],
-    ])
+    expect(report.violations).toEqual([])
+    expect(report.conforms).toBe(true)
+    expect(edcOfJwtVc(payload.vc)).toEqual(payload.vc)
+  })
+
+  it('documents the EC shape: a credentialStatus entry in the vc would be one violation', async () => {
+    // EDC-generic-no-cv.ttl, EuropeanDigitalCredential-cred_credentialStatus: sh:datatype xsd:anyURI,
+    // sh:maxCount 1. The VC 1.1 context (protected) makes credentialStatus an @id, so neither a
+    // status entry object nor a bare URL satisfies it: hence the JWT `status` claim. If the EC
+    // relaxes the shape, this test fails.
+    const { payload } = decodeJws(jwt)
+    const entry = {
+      id: `${LIST_URL}#4711`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: '4711',
+      statusListCredential: LIST_URL,
+    }
+    const shapeMessage = 'Value does not have datatype <http://www.w3.org/2001/XMLSchema#anyURI>'
+    const withEntry = {
+      ...payload.vc,
+      '@context': [...edc['@context'], BITSTRING_STATUS_CONTEXT],
+      credentialStatus: entry,
+    }
+    const asEntry = await validateEdcShacl(withEntry)
+    expect(asEntry.violations.map((v) => [v.property, v.message])).toEqual([['credentialStatus', shapeMessage]])
+    const asUrl = await validateEdcShacl({ ...payload.vc, credentialStatus: LIST_URL })
+    expect(asUrl.violations.map((v) => [v.property, v.message])).toEqual([['credentialStatus', shapeMessage]])
     // Without the inline status context the JSON-LD itself is refused (safe mode: undefined terms).
-    const withoutContext = { ...payload.vc, '@context': edc['@context'] }
-    await expect(validateEdcShacl(withoutContext)).rejects.toMatchObject({ code: 'invalid_json_ld' })
+    await expect(validateEdcShacl({ ...withEntry, '@context': edc['@context'] })).rejects.toMatchObject({
+      code: 'invalid_json_ld',
+    })
+  })
+
+  it('still reads the BitstringStatusListEntry of a credential issued before the status claim', async () => {
+    const { payload } = decodeJws(jwt)
+    const { status: _status, ...claims } = payload
+    const entry = {
+      id: `${LIST_URL}#12`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: '12',
+      statusListCredential: LIST_URL,
+    }
+    const legacy = await issuer.signer.signJwt(
+      issuer.tenantId,
+      {
+        ...claims,
+        vc: { ...payload.vc, '@context': [...edc['@context'], BITSTRING_STATUS_CONTEXT], credentialStatus: entry },
+      },
+      { typ: 'JWT', includeX5c: true },
+    )
+    const verified = await verifyJwtVcJson(legacy, { resolveIssuerKey: issuer.resolveIssuerKey, now: FIXED_NOW })
+    expect(verified.status).toBeUndefined()
+    expect(verified.credentialStatus).toEqual(entry)
+    expect(verified.edc).toEqual(payload.vc)
+  })
+
+  it('refuses a malformed status claim (claims_invalid) and a bad status reference at issuance', async () => {
+    const payload = decodeJws(jwt).payload
+    const sign = (claims: Record<string, unknown>) => issuer.signer.signJwt(issuer.tenantId, claims, { typ: 'JWT' })
+    const verify = (token: string) =>
+      codeOf(verifyJwtVcJson(token, { resolveIssuerKey: issuer.resolveIssuerKey, now: FIXED_NOW }))
+    expect(await verify(await sign({ ...payload, status: { status_list: { idx: '7', uri: LIST_URL } } }))).toBe(
+      'claims_invalid',
+    )
+    expect(await verify(await sign({ ...payload, status: { status_list: { idx: 7, uri: 'not a uri' } } }))).toBe(
+      'claims_invalid',
+    )
+    const issue = (status: { uri: string; idx: number }) =>
+      codeOf(
+        createJwtVcJson({
+          edc,
+          issuer: { tenantId: issuer.tenantId, did: ISSUER_DID },
+          holder: { did: holder.did },
+          status,
+          now: FIXED_NOW,
+          sign: issuer.signer,
+        }),
+      )
+    expect(await issue({ uri: LIST_URL, idx: -1 })).toBe('invalid_input')
+    expect(await issue({ uri: 'no uri', idx: 1 })).toBe('invalid_input')
   })
 
   it('refuses to sign an EDC whose issuer is another DID', async () => {

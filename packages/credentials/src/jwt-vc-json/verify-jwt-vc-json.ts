@@ -3,6 +3,7 @@ import { CredentialError } from '../errors.ts'
 import { checkValidityWindow, DEFAULT_CLOCK_SKEW_SECONDS } from '../jose/check-validity.ts'
 import { type DecodedJws, type JsonObject, type ResolveIssuerKey, verifyJws } from '../jose/verify-jws.ts'
 import type { BitstringStatusListEntry } from '../status/z-bitstring-status-list.ts'
+import type { StatusListReference } from '../status/z-token-status-list.ts'
 import { edcOfJwtVc, type HolderBinding } from './create-jwt-vc-json.ts'
 import { JWT_VC_TYPS, type JwtVcJsonPayload, zJwtVcJsonPayload } from './z-jwt-vc-json.ts'
 
@@ -17,8 +18,11 @@ export interface VerifyJwtVcJsonOptions {
 export interface VerifiedJwtVcJson {
   readonly header: JsonObject
   readonly payload: JwtVcJsonPayload
-  /** The EDC document inside, without our status envelope (see {@link edcOfJwtVc}). */
+  /** The EDC document inside (see {@link edcOfJwtVc}). */
   readonly edc: EdcDocument
+  /** The `status` claim: the credential's entry on an IETF Token Status List (what we issue). */
+  readonly status?: StatusListReference
+  /** `vc.credentialStatus` of credentials issued before the `status` claim (W3C Bitstring). */
   readonly credentialStatus?: BitstringStatusListEntry
   /** Who the credential is bound to: `sub` (a DID) or `cnf.jwk`. */
   readonly holder?: HolderBinding
@@ -29,7 +33,8 @@ export interface VerifiedJwtVcJson {
  * JWT, allowed `alg`, no `crit`, no `jku`/`x5u`), the issuer's key and signature, then the claims:
  * `iss` equals `vc.issuer` (or its `id`), `jti` equals `vc.id`, `sub` equals
  * `vc.credentialSubject.id`, and `nbf` / `exp` hold at `now`. Status is not fetched here: the
- * returned `credentialStatus` is checked by the caller with {@link checkBitstringStatus}.
+ * caller checks the returned `status` with `readTokenStatus`, and a legacy `credentialStatus`
+ * with `checkBitstringStatus`.
  */
 export async function verifyJwtVcJson(
   jwt: string | DecodedJws,
@@ -71,6 +76,7 @@ export async function verifyJwtVcJson(
     header,
     payload,
     edc: edcOfJwtVc(vc),
+    ...(payload.status ? { status: payload.status } : {}),
     ...(vc.credentialStatus ? { credentialStatus: vc.credentialStatus } : {}),
     ...(holder ? { holder } : {}),
   }

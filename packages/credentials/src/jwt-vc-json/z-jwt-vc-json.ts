@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { zBitstringStatusListEntry } from '../status/z-bitstring-status-list.ts'
+import { zStatusListReference } from '../status/z-token-status-list.ts'
 
 /** The VC Data Model 1.1 base context, first in every `@context` (VC 1.1 §4.1). */
 export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
@@ -11,7 +12,8 @@ const zJsonObject = z.record(z.string(), z.unknown())
 
 /**
  * The `vc` claim of a `jwt_vc_json` credential (VC Data Model 1.1 §6.3.1 "JWT and JWS
- * Considerations"): the credential itself, here an EDC document plus our status entry.
+ * Considerations"): the credential itself, here an EDC document. `credentialStatus` is read only
+ * for credentials issued before the JWT `status` claim replaced it (a `BitstringStatusListEntry`).
  */
 export const zJwtVc = z.looseObject({
   '@context': z
@@ -30,7 +32,8 @@ export type JwtVc = z.infer<typeof zJwtVc>
 /**
  * The claims of a `jwt_vc_json` credential (VC 1.1 §6.3.1.1): `iss` = issuer, `jti` = id,
  * `sub` = credentialSubject.id, `nbf` = issuanceDate, `exp` = expirationDate; `cnf` (RFC 7800
- * §3.2) when the holder is bound by a key rather than a DID (OpenID4VCI 1.0 §8.2 `jwk` proofs).
+ * §3.2) when the holder is bound by a key rather than a DID (OpenID4VCI 1.0 §8.2 `jwk` proofs);
+ * `status` (draft-ietf-oauth-status-list §6.1) the credential's entry on a Token Status List.
  */
 export const zJwtVcJsonPayload = z.looseObject({
   iss: z.string(),
@@ -40,6 +43,7 @@ export const zJwtVcJsonPayload = z.looseObject({
   iat: z.number().int().optional(),
   exp: z.number().int().optional(),
   cnf: z.object({ jwk: zJsonObject }).optional(),
+  status: zStatusListReference.optional(),
   vc: zJwtVc,
 })
 export type JwtVcJsonPayload = z.infer<typeof zJwtVcJsonPayload>
