@@ -128,21 +128,39 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
   })
 })
 
-/** Plays the learner's browser: opens the consent page and approves; returns the wallet's redirect. */
-async function approveInBrowser(authorizationRequestUrl: string, approve = true): Promise<URL> {
+/** The action and hidden fields of the form with `id` on an authorization page. */
+function formOf(html: string, id: string): { action: string; hidden: Record<string, string> } {
+  const form = new RegExp(`<form method="post" action="([^"]+)" id="${id}">([\\s\\S]*?)</form>`).exec(html)
+  if (!form) throw new Error(`no form ${id}`)
+  const hidden = Object.fromEntries(
+    [...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+  )
+  return { action: form[1]!.replaceAll('&#38;', '&'), hidden }
+}
+
+/**
+ * Plays the learner's browser: opens the authorization page, which asks for the offer's
+ * transaction code and shows no personal data until it is typed, then names the learner; approves
+ * or declines; returns the wallet's redirect.
+ */
+async function approveInBrowser(authorizationRequestUrl: string, txCode: string, approve = true): Promise<URL> {
   const page = await fetch(authorizationRequestUrl)
   expect(page.status).toBe(200)
-  const html = await page.text()
-  expect(html).toContain('Creating Digital Learning Content')
-  expect(html).toContain('Ana Andromeda')
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]
-  const hidden = Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-  )
-  const form = new URLSearchParams({ ...hidden, decision: approve ? 'approve' : 'deny' })
-  const answer = await fetch(String(action).replaceAll('&#38;', '&'), {
+  const first = await page.text()
+  expect(first).toContain('Creating Digital Learning Content')
+  expect(first).not.toContain('Andromeda')
+  const code = formOf(first, 'authenticate-form')
+  const consent = await fetch(code.action, {
     method: 'POST',
-    body: form,
+    body: new URLSearchParams({ ...code.hidden, tx_code: txCode }),
+  })
+  expect(consent.status).toBe(200)
+  const html = await consent.text()
+  expect(html).toContain('<span id="learner-name">Ana Andromeda</span>')
+  const decision = formOf(html, 'decision-form')
+  const answer = await fetch(decision.action, {
+    method: 'POST',
+    body: new URLSearchParams({ ...decision.hidden, decision: approve ? 'approve' : 'deny' }),
     redirect: 'manual',
   })
   expect(answer.status).toBe(303)
@@ -150,8 +168,8 @@ async function approveInBrowser(authorizationRequestUrl: string, approve = true)
 }
 
 describe('authorization code flow with PAR, PKCE and DPoP', () => {
-  it('issues an SD-JWT VC to a DPoP-bound token after the learner approves', async () => {
-    const offer = await issuer.offer({})
+  it('issues an SD-JWT VC to a DPoP-bound token after the learner types the tx_code and approves', async () => {
+    const offer = await issuer.offer({ txCode: true })
     const { client, keys } = await testWallet()
     const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
     const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
@@ -167,7 +185,7 @@ describe('authorization code flow with PAR, PKCE and DPoP', () => {
     })
     if (authorization.authorizationFlow !== 'Oauth2Redirect') throw new Error('expected a redirect flow')
     expect(authorization.authorizationRequestUrl).toContain('request_uri=')
-    const redirect = await approveInBrowser(authorization.authorizationRequestUrl)
+    const redirect = await approveInBrowser(authorization.authorizationRequestUrl, String(offer.txCode))
     expect(redirect.origin + redirect.pathname).toBe(redirectUri)
     expect(redirect.searchParams.get('iss')).toBe(credentialOffer.credential_issuer)
     const code = String(redirect.searchParams.get('code'))
@@ -214,7 +232,7 @@ describe('authorization code flow with PAR, PKCE and DPoP', () => {
   })
 
   it('sends the wallet back with access_denied when the learner declines', async () => {
-    const offer = await issuer.offer({})
+    const offer = await issuer.offer({ txCode: true })
     const { client, keys } = await testWallet()
     const credentialOffer = await client.resolveCredentialOffer(offer.offerUri)
     const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
@@ -227,7 +245,7 @@ describe('authorization code flow with PAR, PKCE and DPoP', () => {
       dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: keys[2]!.publicJwk } },
     })
     if (authorization.authorizationFlow !== 'Oauth2Redirect') throw new Error('expected a redirect flow')
-    const redirect = await approveInBrowser(authorization.authorizationRequestUrl, false)
+    const redirect = await approveInBrowser(authorization.authorizationRequestUrl, String(offer.txCode), false)
     expect(redirect.searchParams.get('error')).toBe('access_denied')
     expect(redirect.searchParams.get('code')).toBeNull()
   })

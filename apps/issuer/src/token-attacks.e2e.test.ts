@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   AttackClient,
   expectError,
+  formsOf,
+  getPage,
   type HttpResult,
   SD_JWT_CONFIG,
   sha256Base64url,
@@ -199,13 +201,20 @@ function parParams(issuerState: string, verifier: string): Record<string, string
   }
 }
 
-/** PAR, then the learner approves; the authorization code from the redirect. */
+/**
+ * PAR, then the learner approves on the authorization page (these offers have no tx_code, so the
+ * page offers approval with its decision token at once); the authorization code from the redirect.
+ */
 async function authorizationCode(issuerState: string, verifier: string): Promise<string> {
   const pushed = await par(parParams(issuerState, verifier))
   expect(pushed.status, JSON.stringify(pushed.body)).toBe(201)
-  const decision = await fetch(client.url('uni-a', 'authorize/decision'), {
+  const query = new URLSearchParams({ client_id: CLIENT_ID, request_uri: pushed.body.request_uri })
+  const page = await getPage(`${client.url('uni-a', 'authorize')}?${query}`)
+  const form = formsOf(String(page.body))['decision-form']
+  if (!form) throw new Error('no decision form on the authorization page')
+  const decision = await fetch(form.action, {
     method: 'POST',
-    body: new URLSearchParams({ client_id: CLIENT_ID, request_uri: pushed.body.request_uri, decision: 'approve' }),
+    body: new URLSearchParams({ ...form.hidden, decision: 'approve' }),
     redirect: 'manual',
   })
   expect(decision.status).toBe(303)

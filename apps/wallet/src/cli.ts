@@ -312,6 +312,7 @@ async function startLoopbackRedirect(io: Io) {
       new Promise<string>((resolveRedirect, reject) => {
         io.out(`Open this address in your browser and approve the credential at ${step.issuer}:`)
         io.out(`  ${step.authorizationUrl}`)
+        io.out('If the page asks for a transaction code, enter the one your institution sent you.')
         const timer = setTimeout(
           () => reject(new WalletError('authorization_denied', 'no answer from the browser within 10 minutes')),
           10 * 60_000,

@@ -90,21 +90,24 @@ describe('receiving credentials (OpenID4VCI 1.0)', () => {
     expect(store.list()).toHaveLength(1)
   })
 
-  it('runs the authorization code flow with PAR, PKCE and DPoP through the consent page', async () => {
+  it('runs the authorization code flow with PAR, PKCE and DPoP through the consent page, typing the tx_code there', async () => {
     const store = CredentialStore.inMemory()
-    const offer = await issuer.offer({ grants: 'authorization_code' })
-    const steps: { authorizationUrl: string; redirectUri: string }[] = []
+    const offer = await issuer.offer({ grants: 'authorization_code', txCode: true })
+    const steps: { authorizationUrl: string; redirectUri: string; txCode?: string }[] = []
     const accepted = await acceptCredentialOffer(offer.offerUri, {
       store,
       allowInsecureLoopback: true,
       configurationIds: [SD_JWT],
+      txCode: String(offer.txCode),
       authorize: async (step) => {
         steps.push(step)
-        return answerConsentPage(step.authorizationUrl, 'approve')
+        return answerConsentPage(step.authorizationUrl, 'approve', { txCode: step.txCode })
       },
     })
     expect(accepted.flow).toBe('authorization_code')
     expect(steps).toHaveLength(1)
+    // The caller's code reaches the browser step (the learner types it on the issuer's page).
+    expect(steps[0]!.txCode).toBe(offer.txCode)
     // RFC 9126: only the request_uri travels through the browser.
     const authorizationUrl = new URL(steps[0]!.authorizationUrl)
     expect([...authorizationUrl.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
@@ -113,7 +116,7 @@ describe('receiving credentials (OpenID4VCI 1.0)', () => {
 
   it('stops with authorization_denied when the learner declines, storing nothing', async () => {
     const store = CredentialStore.inMemory()
-    const offer = await issuer.offer({ grants: 'authorization_code' })
+    const offer = await issuer.offer({ grants: 'authorization_code', txCode: true })
     await expect(
       acceptCredentialOffer(offer.offerUri, {
         store,

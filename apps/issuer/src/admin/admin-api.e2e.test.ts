@@ -355,11 +355,20 @@ describe('offers', () => {
     expect(JSON.stringify(one.json)).not.toContain(r.json.txCode)
   })
 
-  it('without a body: both configurations, no tx_code; unknown fields and configurations are refused', async () => {
+  it('without a body: both configurations and a tx_code (safe default); txCode false explicitly: none; unknown fields and configurations are refused', async () => {
     const award = await call('/admin/uni-a/awards', { body: { specificationId: COURSE_ID, award: ana } })
     const r = await call(`/admin/uni-a/awards/${award.json.id}/offers`, { method: 'POST' })
     expect(r.status).toBe(201)
-    expect(r.json.txCode).toBeUndefined()
+    expect(r.json.txCode).toMatch(/^\d{6}$/)
+    expect(r.json.credentialConfigurationIds).toEqual([`${COURSE_ID}_jwt_vc_json`, `${COURSE_ID}_dc_sd_jwt`])
+    const open = await call(`/admin/uni-a/awards/${award.json.id}/offers`, { body: { txCode: false } })
+    expect(open.status).toBe(201)
+    expect(open.json.txCode).toBeUndefined()
+    const offers = (await call(`/admin/uni-a/awards/${award.json.id}`)).json.offers
+    expect(offers.map((o: { id: string; txCodeRequired: boolean }) => [o.id, o.txCodeRequired])).toEqual([
+      [r.json.offerId, true],
+      [open.json.offerId, false],
+    ])
     const unknown = await call(`/admin/uni-a/awards/${award.json.id}/offers`, { body: { txcode: true } })
     expect(unknown.status).toBe(400)
     expect(unknown.json).toEqual({

@@ -233,7 +233,8 @@ export function adminOpenApiDocument(): Json {
       },
       '/admin/{tenant}/awards/{id}/offers': {
         post: operation({
-          summary: 'create a credential offer (OpenID4VCI 1.0 §4.1) with QR code URLs and an optional tx_code',
+          summary:
+            'create a credential offer (OpenID4VCI 1.0 §4.1) with QR code URLs and a tx_code (asked through both grants; on unless txCode is false)',
           scope: 'offers:write',
           parameters: [id('award id')],
           body: { schema: jsonSchema(zCreateOfferRequest), required: false },

@@ -36,6 +36,9 @@ export function offerView(offer: Offer) {
     createdAt: offer.createdAt.toISOString(),
     ...(offer.tokenIssuedAt ? { tokenIssuedAt: offer.tokenIssuedAt.toISOString() } : {}),
     ...(offer.credentialIssuedAt ? { credentialIssuedAt: offer.credentialIssuedAt.toISOString() } : {}),
+    // Why an offer is burnt: the wrong codes used up its attempts; the last came through this grant.
+    ...(offer.burntAt ? { burntAt: offer.burntAt.toISOString() } : {}),
+    ...(offer.burntVia ? { burntVia: offer.burntVia } : {}),
   }
 }
 

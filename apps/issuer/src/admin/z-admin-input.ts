@@ -78,7 +78,11 @@ export const zApproveAwardRequest = z.strictObject({})
 
 /** `POST /admin/{tenant}/awards/{id}/offers` (VCI 1.0 §4.1). */
 export const zCreateOfferRequest = z.strictObject({
-  /** Require a 6-digit transaction code with the pre-authorized code (VCI 1.0 §4.1.1, §13.6). */
+  /**
+   * A 6-digit transaction code (VCI 1.0 §4.1.1, §13.6), asked through both grants (at the token
+   * request, and on the authorization page); on by default — `false` lets anyone with the link
+   * take the offer.
+   */
   txCode: z.boolean().optional(),
   /** Default: both configurations of the award's course. */
   credentialConfigurationIds: z.array(z.string().min(1).max(200)).min(1).max(10).optional(),

@@ -15,7 +15,13 @@ export interface CreateOfferInput {
   readonly awardId: string
   /** Default: both configurations of the award's course. */
   readonly credentialConfigurationIds?: readonly string[]
-  /** Require a transaction code with the pre-authorized code (VCI 1.0 §4.1.1, §13.6). */
+  /**
+   * Protect the offer with a transaction code (VCI 1.0 §4.1.1, §13.6): asked with the
+   * pre-authorized code at the token request, and typed by the learner on the authorization page
+   * before the authorization-code grant goes on (learner-authentication.ts) — one code, one attempt
+   * counter, for both grants. Without it, anyone holding the offer's link can take it; the admin
+   * API, the admin app and the demo turn it on unless told otherwise.
+   */
   readonly txCode: boolean
   /**
    * Which grants the offer carries (§4.1.1); both by default. Some draft wallets (Sphereon's
@@ -99,8 +105,6 @@ export async function createOffer(
   const id = randomUUID()
   const grants = input.grants ?? 'both'
   const preAuthorized = grants !== 'authorization_code'
-  if (!preAuthorized && input.txCode)
-    throw new IssuerError('invalid_input', 'txCode: a transaction code needs the pre-authorized_code grant')
   const code = ctx.preAuthorizedCodeFor(tenant.id, id)
   const txCode = input.txCode ? String(randomInt(0, 10 ** TX_CODE_LENGTH)).padStart(TX_CODE_LENGTH, '0') : undefined
   const offer = await ctx.store.offers.create({

@@ -273,6 +273,55 @@ export class AttackClient {
   }
 }
 
+// --- Authorization code flow (RFC 9126 PAR, the authorization page, its forms) -----------------
+
+/** One form of an authorization page (http/authorize.ts): where it posts and what it carries. */
+export interface PageForm {
+  readonly action: string
+  readonly id: string
+  readonly hidden: Readonly<Record<string, string>>
+  /** Names of the visible inputs (the learner's code). */
+  readonly fields: readonly string[]
+}
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+}
+
+/** The forms of an authorization page, by id. */
+export function formsOf(html: string): Record<string, PageForm> {
+  const forms: Record<string, PageForm> = {}
+  for (const m of html.matchAll(/<form method="post" action="([^"]+)" id="([^"]+)">([\s\S]*?)<\/form>/g)) {
+    forms[m[2]!] = {
+      action: unescapeHtml(m[1]!),
+      id: m[2]!,
+      hidden: Object.fromEntries(
+        [...m[3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((h) => [
+          unescapeHtml(h[1]!),
+          unescapeHtml(h[2]!),
+        ]),
+      ),
+      fields: [...m[3]!.matchAll(/<input id="[^"]+" name="([^"]+)"/g)].map((f) => f[1]!),
+    }
+  }
+  return forms
+}
+
+/** A form POST as a browser sends it, redirects not followed. */
+export function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  return send(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form),
+    redirect: 'manual',
+  })
+}
+
+/** A GET, redirects not followed; an HTML body is text. */
+export function getPage(url: string, headers: Record<string, string> = {}) {
+  return send(url, { headers, redirect: 'manual' })
+}
+
 /** Signs with jose; members set to undefined are dropped, so a test can remove `typ`, `iat`, … */
 async function sign(header: Record<string, unknown>, payload: JWTPayload, key: CryptoKey): Promise<string> {
   const h = Object.fromEntries(Object.entries(header).filter(([, v]) => v !== undefined))

@@ -55,6 +55,13 @@ export interface AuthorizationStep {
   readonly authorizationUrl: string
   /** Where the issuer will send the browser back, with `code` (or `error`), `state` and `iss`. */
   readonly redirectUri: string
+  /**
+   * The transaction code the caller gave ({@link AcceptOfferOptions.txCode}), if any. An issuer
+   * may ask the learner for it on its authorization page before showing anything personal (Alma
+   * does for offers protected by one: the same proof as the pre-authorized grant's); whoever
+   * drives the browser types it there. It is never sent to the issuer by the wallet itself.
+   */
+  readonly txCode?: string
 }
 
 /** Options of {@link acceptCredentialOffer}. */
@@ -412,6 +419,7 @@ async function authorizationCodeGrant(
     issuer: session.offer.credential_issuer,
     authorizationUrl: authorization.authorizationRequestUrl,
     redirectUri,
+    ...(options.txCode !== undefined ? { txCode: options.txCode } : {}),
   })
   const code = readAuthorizationResponse(session, server, redirect, redirectUri, state)
   const { accessTokenResponse, dpop: boundDpop } = await session.client.retrieveAuthorizationCodeAccessTokenFromOffer({

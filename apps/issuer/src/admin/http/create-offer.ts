@@ -12,7 +12,9 @@ export function mountCreateOffer(router: Router, deps: AdminDeps): void {
       const body = jsonBody(req, zCreateOfferRequest, 'offer', { optional: true })
       const created = await createOffer(deps.ctx, tenant, {
         awardId: param(req, 'id'),
-        txCode: body.txCode === true,
+        // On unless the admin explicitly says `txCode: false`: an offer must not be taken by its
+        // link alone (security.md, "Every grant of an offer needs the same proof").
+        txCode: body.txCode !== false,
         ...(body.credentialConfigurationIds ? { credentialConfigurationIds: body.credentialConfigurationIds } : {}),
         ...(body.grants ? { grants: body.grants } : {}),
         actor,
