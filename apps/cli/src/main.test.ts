@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -43,13 +43,37 @@ describe('the alma command', () => {
     expect(existsSync(join(out, 'jonas-becker.de.png'))).toBe(true)
 
     const report = await almaCommand('elm', 'report', join(out, 'jonas-becker.jsonld'), '--json')
-    expect(JSON.parse(report.stdout)).toMatchObject({ isMicroCredential: true, missing: [] })
+    expect(report.code).toBe(0)
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      isMicroCredential: true,
+      missing: [],
+      format: { status: 'OK', profile: 'generic-full' },
+    })
   })
 
-  it('elm report reads a JAdES-sealed EDC file and exits 1 when it is not a micro-credential', async () => {
+  it('elm report reads a JAdES-sealed EDC file, says the seal was not verified, and exits 1 when it is not a micro-credential', async () => {
     const result = await almaCommand('elm', 'report', `${samples}Sample-MC-Annex1-signed.jsonld`)
-    expect(result.stdout).toContain('(sealed: JAdES, RS256)')
+    // Issue 12 §5: "sealed" is said only of a verified seal; this command reads the payload only.
+    expect(result.stdout).toContain('(a JAdES seal, RS256, NOT verified by this command')
+    expect(result.stdout).not.toContain('sealed:')
     expect(result.stdout).toContain('missing element(s) 11.')
+    // The FORMAT check ran on a worker thread of the shipped command (bin/alma.js registers tsx there too).
+    expect(result.stdout).toMatch(
+      /FORMAT: OK — conforms to the EDC SHACL profile 'generic-full' \(\d+ triples, no violation\)/,
+    )
+    expect(result.code).toBe(1)
+  })
+
+  it('elm report: a credential without an elm:EuropeanDigitalCredential node is not an EDC document (FORMAT ERROR, exit 1)', async () => {
+    // Issue 12 §5: the shapes select by class, so such a graph used to "conform … (no violation)".
+    const dir = mkdtempSync(join(tmpdir(), 'alma-cli-'))
+    const path = join(dir, 'not-edc.jsonld')
+    const sample = JSON.parse(readFileSync(`${samples}Sample-MC-Annex1-unsigned.jsonld`, 'utf8'))
+    writeFileSync(path, JSON.stringify({ ...sample, type: ['VerifiableCredential'] }))
+    const result = await almaCommand('elm', 'report', path)
+    expect(result.stdout).toContain(
+      'FORMAT: ERROR — not an EDC document: its graph has no elm:EuropeanDigitalCredential node',
+    )
     expect(result.code).toBe(1)
   })
 

@@ -6,6 +6,12 @@ export type ElmErrorCode =
   | 'not_an_edc_document'
   | 'invalid_sealed_document'
   | 'render_failed'
+  // Bounded work (issue 12 §3): a document beyond what is validated, and the worker pool's answers.
+  | 'document_too_large'
+  | 'worker_deadline_exceeded'
+  | 'worker_busy'
+  | 'worker_closed'
+  | 'worker_failed'
 
 export interface ElmIssue {
   /** JSON path of the offending field, e.g. `specification.learningOutcomes[2].escoSkills[0]`. */

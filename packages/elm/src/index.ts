@@ -32,3 +32,5 @@ export { certificateSvg, renderCertificatePage, renderCertificatePages } from '.
 export type { AnnexIElement, AnnexIReport, AnnexIStatus } from './report/annex-i-report.ts'
 export { annexIReport, formatAnnexIReport } from './report/annex-i-report.ts'
 export * from './vocabulary/index.ts'
+// Heavy ELM work (SHACL, EDC building, certificate pages) on worker threads with deadlines (issue 12 §3).
+export * from './worker/index.ts'
