@@ -60,7 +60,7 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
     const [vcJwt, sdJwt] = issued as [string, string]
     const header = decodeProtectedHeader(vcJwt)
     expect(header.kid).toMatch(/^did:web:127\.0\.0\.1%3A\d+:uni-a#/)
-    expect(header.x5c).toHaveLength(2)
+    expect(header.x5c).toHaveLength(1) // the seal certificate; the trust anchor is not sent (HAIP 1.0 §6.1.1)
     const claims = decodeJwt(vcJwt) as { vc: Record<string, unknown>; cnf?: { jwk: unknown } }
     expect(claims.cnf?.jwk).toMatchObject({ x: keys[0]!.publicJwk.x })
     const shacl = await validateEdcShacl(edcOfJwtVc(claims.vc as never))

@@ -82,8 +82,20 @@ export interface TestIssuer {
   readonly resolveByX5c: ResolveIssuerKey
 }
 
+/** What the seal certificate of a {@link createTestIssuer} issuer says. */
+export interface TestIssuerCertificate {
+  /** Subject O (and CN); `Test University` by default. */
+  readonly organizationName?: string
+  /** The Credential Issuer Identifier the certificate names (subjectAltName URI and host); none by default. */
+  readonly issuerIdentifier?: string
+}
+
 /** An issuer tenant with an ES256 key, a dev-CA seal certificate and a local did:web document. */
-export async function createTestIssuer(did: string, tenantId = 'uni-a'): Promise<TestIssuer> {
+export async function createTestIssuer(
+  did: string,
+  tenantId = 'uni-a',
+  certificate: TestIssuerCertificate = {},
+): Promise<TestIssuer> {
   const keyring = createTenantKeyring({
     repository: memoryKeyRepository(),
     kek: parseKek(Buffer.alloc(32, 7).toString('base64url')),
@@ -93,12 +105,13 @@ export async function createTestIssuer(did: string, tenantId = 'uni-a'): Promise
   const ca = await createDevCa({ name: 'Alma Test CA', country: 'DE', now: new Date('2026-01-01T00:00:00Z') })
   const seal = await issueSealCertificate(ca, {
     publicKey: createPublicKey(material.privateKey),
-    organizationName: 'Test University',
-    commonName: 'Test University',
+    organizationName: certificate.organizationName ?? 'Test University',
+    commonName: certificate.organizationName ?? 'Test University',
     country: 'DE',
     organizationIdentifier: 'VATDE-123456789',
     notBefore: new Date('2026-01-01T00:00:00Z'),
     notAfter: new Date('2028-01-01T00:00:00Z'),
+    ...(certificate.issuerIdentifier ? { issuerIdentifier: certificate.issuerIdentifier } : {}),
   })
   const record = await keyring.add(tenantId, await withCertificateChain(material, seal.x5c))
   const signer = createSigner({ keyring, kidFor: (_tenant, kid) => `${did}#${kid}` })

@@ -44,7 +44,7 @@ describe('jwt_vc_json', () => {
   it('is a VC-JWT (VC 1.1 §6.3.1) with kid, x5c, rounded iat/nbf, the status claim and the EDC as vc', () => {
     const { header, payload } = decodeJws(jwt)
     expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.stringMatching(/^did:web:uni-min\.example#/) })
-    expect(header.x5c).toHaveLength(2)
+    expect(header.x5c).toHaveLength(1) // the seal certificate; the trust anchor is not sent (HAIP 1.0 §6.1.1)
     expect(payload).toMatchObject({ iss: ISSUER_DID, sub: holder.did, jti: edc.id })
     // security.md: the issuance second is not revealed; FIXED_NOW is 10:00:00, now 10:42:17.
     expect(payload.iat).toBe(Date.parse('2026-07-20T10:00:00Z') / 1000)

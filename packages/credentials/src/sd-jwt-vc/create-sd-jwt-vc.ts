@@ -1,7 +1,7 @@
 import { createHash, getRandomValues, randomUUID } from 'node:crypto'
 import { type EdcDocument, parseEdc } from '@alma/elm'
 import type { Signer } from '@alma/trust'
-import { hasPrivateJwkMembers } from '@alma/trust'
+import { hasPrivateJwkMembers, parseSealCertificate } from '@alma/trust'
 import { pack } from '@sd-jwt/core'
 import type { DisclosureFrame } from '@sd-jwt/types'
 import type { JWK } from 'jose'
@@ -67,6 +67,10 @@ export async function createSdJwtVc(input: CreateSdJwtVcInput): Promise<string> 
   }
   const parsed = parseEdc(input.edc)
   const claims = edcToSdJwtClaims(parsed, input.language ? { language: input.language } : {})
+  if (input.x5c ?? true) {
+    const certified = await certifiedIssuingAuthority(input.sign, input.tenantId, parsed.issuer.legalName)
+    if (certified !== undefined) claims.issuing_authority = certified
+  }
   if (input.vct === EU_LEARNING_CREDENTIAL_VCT) {
     const missing = missingMandatoryClaims(claims)
     if (missing.length > 0) {
@@ -114,6 +118,32 @@ const DEFAULT_LIFETIME_SECONDS = 10 * 365 * 24 * 3600
 /** The EU learning credential's mandatory claims (its type metadata's `mandatory: true`) that `claims` lacks. */
 export function missingMandatoryClaims(claims: SdJwtLearningClaims): string[] {
   return SD_JWT_CLAIMS.filter((c) => c.eu && c.mandatory && claims[c.name] === undefined).map((c) => c.name)
+}
+
+/** Names compared as people read them: Unicode NFC, spaces collapsed, case folded. */
+function comparableName(value: string): string {
+  return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()
+}
+
+/**
+ * The sealer's name as its seal certificate spells it (subject O, ETSI EN 319 412-3 §4.2.1), when
+ * that is one of the EDC issuer's legal names: verifiers hold a stated `issuing_authority` against
+ * the certificate that signed (issue 12 §1; checkSdJwtIssuerBinding), and the legal name in the
+ * credential's language need not be the certified spelling (a German course of an issuer whose
+ * certificate says "University of Adlerstadt"). A certificate naming someone the EDC does not is
+ * left alone: the verifier will say so.
+ */
+async function certifiedIssuingAuthority(
+  sign: Signer,
+  tenantId: string,
+  legalNames: Readonly<Record<string, string>>,
+): Promise<string | undefined> {
+  const leaf = (await sign.activeKey(tenantId)).x5c?.[0]
+  if (leaf === undefined) return undefined
+  const organisation = parseSealCertificate(leaf).subject.organizationName
+  if (organisation === undefined) return undefined
+  const wanted = comparableName(organisation)
+  return Object.values(legalNames).some((name) => comparableName(name) === wanted) ? organisation : undefined
 }
 
 /**

@@ -115,7 +115,7 @@ describe('dc+sd-jwt', () => {
     const [jwt, ...rest] = sdJwt.split('~')
     const { header, payload } = decodeJws(jwt!)
     expect(header).toMatchObject({ typ: 'dc+sd-jwt', alg: 'ES256', kid: expect.stringContaining('#') })
-    expect(header.x5c).toHaveLength(2)
+    expect(header.x5c).toHaveLength(1) // the seal certificate; the trust anchor is not sent (HAIP 1.0 §6.1.1)
     expect(payload).toMatchObject({
       iss: ISSUER_URL,
       vct: EU_LEARNING_CREDENTIAL_VCT,
