@@ -32,6 +32,23 @@ export {
   type Page,
 } from './repositories/awards.ts'
 export {
+  type ClaimCohortJob,
+  COHORT_JOB_ROW_STATES,
+  COHORT_JOB_STATES,
+  COHORT_JOB_TRANSITIONS,
+  type CohortJob,
+  type CohortJobLease,
+  type CohortJobMode,
+  type CohortJobRepository,
+  type CohortJobRow,
+  type CohortJobRowState,
+  type CohortJobState,
+  type CohortRowOutcome,
+  type NewCohortJob,
+  type NewCohortJobRow,
+  type PendingCohortJobRow,
+} from './repositories/cohort-jobs.ts'
+export {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
   ISSUED_CREDENTIAL_STATES,

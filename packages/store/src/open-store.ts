@@ -6,6 +6,7 @@ import { migrate, quoteIdentifier } from './migrations/migrate.ts'
 import { type ApiKeyRepository, createApiKeyRepository } from './repositories/api-keys.ts'
 import { type AuditLogRepository, createAuditLogRepository } from './repositories/audit-log.ts'
 import { type AwardRepository, createAwardRepository } from './repositories/awards.ts'
+import { type CohortJobRepository, createCohortJobRepository } from './repositories/cohort-jobs.ts'
 import { createIssuedCredentialRepository, type IssuedCredentialRepository } from './repositories/issued-credentials.ts'
 import { createOfferRepository, type OfferRepository } from './repositories/offers.ts'
 import {
@@ -69,6 +70,8 @@ export interface Repositories {
   /** The verifier's OpenID4VP sessions. */
   readonly presentationRequests: PresentationRequestRepository
   readonly webhookDeliveries: WebhookDeliveryRepository
+  /** The issuer's cohort files awarded in the background, row by row. */
+  readonly cohortJobs: CohortJobRepository
   /** The SQL client the repositories use; for maintenance and tests, not for application queries. */
   readonly sql: SqlClient
   /**
@@ -116,6 +119,7 @@ export function createRepositories(sql: SqlClient): Repositories {
     auditLog: createAuditLogRepository(sql),
     presentationRequests: createPresentationRequestRepository(sql),
     webhookDeliveries: createWebhookDeliveryRepository(sql),
+    cohortJobs: createCohortJobRepository(sql),
     sql,
     transaction: (fn) => sql.transaction((tx) => fn(createRepositories(tx))),
   }
