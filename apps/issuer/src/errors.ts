@@ -1,5 +1,8 @@
 // One registry of the error codes the issuer emits, one error class that keeps the public body
 // apart from the internal message and cause, one writer (style.md, practice 4).
+
+import { isStoreError } from '@alma/store'
+import { isRequestInputError } from '@alma/trust'
 import {
   type Oauth2ErrorCodes,
   Oauth2ResourceUnauthorizedError,
@@ -111,6 +114,19 @@ export function toIssuerError(error: unknown): IssuerError {
       isKnownCode(code) ? code : 'invalid_token',
       firstLine(challenge?.error_description, 'unauthorized'),
       {
+  // Junk in a path, query or body (http/request-input.ts): 400, 413 or 415 naming the problem.
+  if (isRequestInputError(error)) return new IssuerError(error.code, error.description, { cause: error })
+  // A value the store cannot hold got past the checks: still the client's input, not our fault.
+  if (isStoreError(error, 'value_invalid')) {
+    return new IssuerError(
+      'invalid_request',
+      'a value in the request cannot be stored (a NUL, invalid text, or too long)',
+      {
+        internal: error.message,
+        cause: error,
+      },
+    )
+  }
         status: 401,
         internal: error.message,
         cause: error,

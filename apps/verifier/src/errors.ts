@@ -1,5 +1,7 @@
 // One registry of the error codes the verifier emits, one error class that keeps the public body
 // apart from the internal message and cause, one writer (style.md, practice 4).
+import { isStoreError } from '@alma/store'
+import { isRequestInputError } from '@alma/trust'
 import type { Response } from 'express'
 
 /**
@@ -55,7 +57,7 @@ export class VerifierError extends Error {
   }
 }
 
-/** Anything that is not a VerifierError becomes a 500 that says nothing about its cause. */
+/** Anything that is not a VerifierError or bad input becomes a 500 that says nothing about its cause. */
 export function toVerifierError(error: unknown): VerifierError {
   if (error instanceof VerifierError) return error
   return new VerifierError('server_error', 'the verifier could not handle this request', { cause: error })
@@ -65,6 +67,19 @@ export function toVerifierError(error: unknown): VerifierError {
 export interface Logger {
   info(obj: object, msg?: string): void
   warn(obj: object, msg?: string): void
+  // Junk in a path, query or body (http/request-input.ts): 400, 413 or 415 naming the problem.
+  if (isRequestInputError(error)) return new VerifierError(error.code, error.description, { cause: error })
+  // A value the store cannot hold got past the checks: still the client's input, not our fault.
+  if (isStoreError(error, 'value_invalid')) {
+    return new VerifierError(
+      'invalid_request',
+      'a value in the request cannot be stored (a NUL, invalid text, or too long)',
+      {
+        internal: error.message,
+        cause: error,
+      },
+    )
+  }
   error(obj: object, msg?: string): void
 }
 

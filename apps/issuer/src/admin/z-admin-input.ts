@@ -2,7 +2,7 @@
 // error naming it (security.md). Query strings arrive as text ('simple' query parser) and are
 // converted here; a repeated parameter (an array) is refused by the string schemas.
 
-import { zAward, zMicroCredentialSpecification } from '@alma/elm'
+import { zAward, zMicroCredentialSpecification, zPlainText } from '@alma/elm'
 import { AWARD_STATES, ISSUED_CREDENTIAL_STATES } from '@alma/store'
 import { z } from 'zod'
 
@@ -100,7 +100,8 @@ export const zCredentialListQuery = z.strictObject({
 
 /** `POST /admin/{tenant}/credentials/{id}/revoke|suspend|unsuspend`: an optional reason for the audit log. */
 export const zCredentialStatusRequest = z.strictObject({
-  reason: z.string().trim().min(1).max(500).optional(),
+  /** Shown in the audit log and the admin app: plain text (no control character but line breaks). */
+  reason: zPlainText(500, { multiLine: true }).optional(),
 })
 
 /** `GET /admin/{tenant}/audit?…` (newest first; `before` an entry id, for the next page). */

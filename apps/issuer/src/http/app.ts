@@ -11,6 +11,7 @@ import { mountNonce } from './nonce.ts'
 import { mountNotification } from './notification.ts'
 import { mountOffers } from './offer.ts'
 import { mountPar } from './par.ts'
+import { bodyReaderError, checkRequestBody, checkRequestTarget, readJsonBody } from './request-input.ts'
 import { mountStatusLists } from './status-list.ts'
 import { mountToken } from './token.ts'
 import { mountWellKnown } from './well-known.ts'
@@ -34,12 +35,16 @@ export function createIssuerApp(ctx: IssuerContext, extra: readonly MountRoutes[
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   app.set('query parser', 'simple')
+  // Before any route: junk in a path or query is a 400 wherever it was sent (request-input.ts).
+  app.use(checkRequestTarget)
   const limit = ctx.config.bodyLimitBytes
-  // strict: only objects and arrays (RFC 8259 texts like "1" are not requests).
-  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }))
+  // JSON as bytes, parsed strictly by checkRequestBody: only objects and arrays (RFC 8259 texts
+  // like "1" are not requests), no duplicate members, UTF-8.
+  app.use(readJsonBody(limit))
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 100 }))
   app.use(express.text({ limit, type: ['text/csv'] }))
   app.use(bodyErrors)
+  app.use(checkRequestBody)
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' })
   })
@@ -59,6 +64,9 @@ export function createIssuerApp(ctx: IssuerContext, extra: readonly MountRoutes[
   mountAuthorize(router, ctx)
   app.use(router)
   app.use((_req, _res, next) => next(new IssuerError('not_found', 'no such endpoint')))
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => writeError(res, error, ctx.log))
+  // A body reader's failure anywhere (here, or an endpoint's own reader) is the client's: 4xx.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+    writeError(res, bodyReaderError(error, req), ctx.log),
+  )
   return app
 }

@@ -11,6 +11,7 @@ import { mountOpenApiDocument } from './openapi-document.ts'
 import { mountPostRequestObject } from './post-request-object.ts'
 import { mountPostResponse } from './post-response.ts'
 import { mountPresentedCertificate } from './presented-certificate.ts'
+import { bodyReaderError, checkRequestBody, checkRequestTarget, readJsonBody } from './request-input.ts'
 import { mountRequestQr } from './request-qr.ts'
 import { mountVerifyEdcUpload } from './verify-edc-upload.ts'
 
@@ -34,12 +35,17 @@ export function createVerifierApp(ctx: VerifierContext, extra: readonly MountRou
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   app.set('query parser', 'simple')
+  // Before any route: junk in a path or query is a 400 wherever it was sent (request-input.ts).
+  app.use(checkRequestTarget)
   // Before the body parsers: an uploaded EDC is verified over its exact bytes.
   mountVerifyEdcUpload(app, ctx)
   const limit = ctx.config.bodyLimitBytes
-  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }))
+  // JSON as bytes, parsed strictly by checkRequestBody: only objects and arrays (RFC 8259 texts
+  // like "1" are not requests), no duplicate members, UTF-8.
+  app.use(readJsonBody(limit))
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }))
   app.use(bodyErrors)
+  app.use(checkRequestBody)
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' })
   })
@@ -57,6 +63,9 @@ export function createVerifierApp(ctx: VerifierContext, extra: readonly MountRou
   mountDidDocument(router, ctx)
   app.use(router)
   app.use((_req, _res, next) => next(new VerifierError('not_found', 'no such endpoint')))
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => writeError(res, error, ctx.log))
+  // A body reader's failure anywhere (here, or an endpoint's own reader) is the client's: 4xx.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+    writeError(res, bodyReaderError(error, req), ctx.log),
+  )
   return app
 }
