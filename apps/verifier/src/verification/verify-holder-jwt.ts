@@ -15,7 +15,14 @@ export function decodeJws(compact: string): { header: Json; payload: Json } {
   if (parts.length !== 3) throw new Error('not a compact JWS')
   const decode = (segment: string, what: string): Json => {
     if (!/^[A-Za-z0-9_-]+$/.test(segment)) throw new Error(`the ${what} is not base64url`)
-    const value = parseStrictJson(Buffer.from(segment, 'base64url').toString('utf8'), { maxDepth: 64 })
+    let value: unknown
+    try {
+      value = parseStrictJson(Buffer.from(segment, 'base64url').toString('utf8'), { maxDepth: 64 })
+    } catch (cause) {
+      // One kind of failure whatever the parser found (malformed, a duplicate member, too deep):
+      // its reason reads the same in a check, the detail stays in the cause.
+      throw new Error(`the ${what} is not JSON we accept`, { cause })
+    }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new Error(`the ${what} is not a JSON object`)
     return value as Json
