@@ -77,6 +77,8 @@ async function openPage(requestUri: string): Promise<{ html: string; forms: Reco
   expect(page.status).toBe(200)
   expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
   expect(page.headers.get('cache-control')).toBe('no-store')
+  // The request_uri in the page's URL goes to no other site; the page's own posts keep their Origin.
+  expect(page.headers.get('referrer-policy')).toBe('same-origin')
   const html = String(page.body)
   return { html, forms: formsOf(html) }
 }

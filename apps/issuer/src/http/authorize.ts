@@ -87,14 +87,19 @@ function destinationOf(redirectUri: string): { label: string; formAction: string
  */
 function pageHeaders(res: Response, view: AuthorizationPageView): Response {
   const { formAction } = destinationOf(view.redirectUri)
-  return noStore(res)
-    .set(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-    )
-    .set('Referrer-Policy', 'no-referrer')
-    .set('X-Frame-Options', 'DENY')
-    .type('html')
+  return (
+    noStore(res)
+      .set(
+        'Content-Security-Policy',
+        `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      )
+      // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the
+      // page's own form posts (Fetch §3.1 "serializing a request origin"), which the CSRF check must
+      // refuse; same-origin still sends nothing (no request_uri) to the wallet or anyone else.
+      .set('Referrer-Policy', 'same-origin')
+      .set('X-Frame-Options', 'DENY')
+      .type('html')
+  )
 }
 
 function hidden(name: string, value: string): string {
@@ -146,7 +151,7 @@ ${hidden('decision_token', step.decisionToken)}
   }
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<meta name="referrer" content="same-origin"><meta name="robots" content="noindex">
 <title>${escapeHtml(t.heading)} · ${escapeHtml(tenant.name)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#12355b}
 .card{border:1px solid #c8d3e0;border-radius:.5rem;padding:1rem;margin:1rem 0}button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}

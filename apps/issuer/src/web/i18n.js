@@ -217,6 +217,10 @@ export const MESSAGES = {
     'offerState.token_issued': 'taken by a wallet',
     'offerState.credential_issued': 'credential issued',
     'offerState.burnt': 'blocked (wrong transaction codes)',
+    'offer.burntBecause':
+      '{attempts} wrong transaction codes, the last {via} on {when}. Make a new offer and give the learner its code.',
+    'offer.burntVia.pre-authorized_code': 'sent by a wallet',
+    'offer.burntVia.authorization_code': 'typed on the authorization page',
     'offerState.expired': 'expired',
 
     'error.title': 'This page could not be shown',
@@ -442,6 +446,10 @@ export const MESSAGES = {
     'offerState.token_issued': 'von einer Wallet übernommen',
     'offerState.credential_issued': 'Nachweis ausgestellt',
     'offerState.burnt': 'gesperrt (falsche Transaktionscodes)',
+    'offer.burntBecause':
+      '{attempts} falsche Transaktionscodes, der letzte {via} am {when}. Erstellen Sie ein neues Angebot und geben Sie der lernenden Person dessen Code.',
+    'offer.burntVia.pre-authorized_code': 'von einer Wallet gesendet',
+    'offer.burntVia.authorization_code': 'auf der Autorisierungsseite eingegeben',
     'offerState.expired': 'abgelaufen',
 
     'error.title': 'Diese Seite konnte nicht angezeigt werden',

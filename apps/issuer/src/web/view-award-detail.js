@@ -222,7 +222,23 @@ export async function awardDetailView(awardId) {
                 h(
                   'tr',
                   {},
-                  h('td', {}, t(`offerState.${o.state}`)),
+                  h(
+                    'td',
+                    {},
+                    t(`offerState.${o.state}`),
+                    // Why it is blocked: how many wrong codes, the last through which grant, when.
+                    o.state === 'burnt' && o.burntVia
+                      ? h(
+                          'div',
+                          { class: 'small muted', 'data-burnt-via': o.burntVia },
+                          t('offer.burntBecause', {
+                            attempts: o.txCodeAttempts,
+                            via: t(`offer.burntVia.${o.burntVia}`),
+                            when: formatDate(o.burntAt, true),
+                          }),
+                        )
+                      : null,
+                  ),
                   h('td', {}, formatDate(o.createdAt, true)),
                   h('td', {}, formatDate(o.expiresAt, true)),
                   h('td', {}, o.txCodeRequired ? t('yes') : t('no')),
