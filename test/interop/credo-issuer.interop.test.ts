@@ -5,11 +5,16 @@
 // certificate's SAN, validity, holder binding, the Token Status List, and for the VC-JWT the
 // tenant's did:web, issuer = signer and the data model.
 import type { SdJwtVcRecord, W3cCredentialRecord } from '@credo-ts/core'
-import type { OpenId4VciCredentialResponse, OpenId4VciResolvedCredentialOffer } from '@credo-ts/openid4vc'
+import {
+  OpenId4VciAuthorizationFlow,
+  type OpenId4VciCredentialResponse,
+  type OpenId4VciResolvedCredentialOffer,
+} from '@credo-ts/openid4vc'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { changeCredentialStatus } from '../../apps/issuer/src/admin/credential-status.ts'
 import { COURSE_ID, startTestIssuer, type TestIssuer } from '../../apps/issuer/src/testing/issuer-harness.ts'
+import { answerConsentPage } from '../../apps/wallet/src/testing/consent-page.ts'
 import { bindingResolver, type CredoHolder, createCredoHolder } from './credo/credo-holder.ts'
 
 const JWT_VC = `${COURSE_ID}_jwt_vc_json`
@@ -223,6 +228,98 @@ describe('Credo → our issuer with DPoP required (HAIP 1.0)', () => {
     })
     expect(bare.status).toBe(401)
     expect(bare.headers.get('www-authenticate')).toMatch(/^DPoP /)
+  })
+})
+
+describe('Credo → our issuer: authorization code flow (§5: PAR, PKCE S256, DPoP)', () => {
+  const clientId = 'credo-wallet'
+  // PAR refuses plain http off loopback (RFC 9700 §4.1); the learner's browser is played by the
+  // test, so this address is never visited.
+  const redirectUri = 'https://credo-wallet.example/callback'
+
+  async function authorize(resolved: OpenId4VciResolvedCredentialOffer, scope: string[]) {
+    const authorization = await holder.openid4vc.holder.resolveOpenId4VciAuthorizationRequest(resolved, {
+      clientId,
+      redirectUri,
+      scope,
+    })
+    if (authorization.authorizationFlow !== OpenId4VciAuthorizationFlow.Oauth2Redirect) {
+      throw new Error(`expected a browser redirect flow, got ${authorization.authorizationFlow}`)
+    }
+    // Credo pushed the request (RFC 9126): the browser gets only client_id and request_uri.
+    const url = new URL(authorization.authorizationRequestUrl)
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
+    expect(authorization.codeVerifier).toEqual(expect.any(String))
+    expect(authorization.dpop).toBeDefined()
+    return authorization
+  }
+
+  it('issues both formats after the learner authenticates with the transaction code and approves', async () => {
+    const offer = await issuer.offer({ txCode: true })
+    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(offer.offerUri)
+    const authorization = await authorize(resolved, [JWT_VC, SD_JWT])
+    // The learner's browser: the page asks for the offer's transaction code before it shows
+    // anything personal, then the consent form (issue 12 §2).
+    const redirect = await answerConsentPage(authorization.authorizationRequestUrl, 'approve', {
+      txCode: String(offer.txCode),
+    })
+    expect(redirect.startsWith(`${redirectUri}?`)).toBe(true)
+    // RFC 9207: Credo checks `iss` in the redirect before it takes the code.
+    const { authorizationCode } = holder.openid4vc.holder.parseAuthorizationCodeFromAuthorizationResponse({
+      authorizationResponseRedirectUrl: redirect,
+      resolvedCredentialOffer: resolved,
+    })
+    const token = await holder.openid4vc.holder.requestToken({
+      resolvedCredentialOffer: resolved,
+      code: authorizationCode,
+      clientId,
+      redirectUri,
+      codeVerifier: authorization.codeVerifier,
+      ...(authorization.dpop ? { dpop: authorization.dpop } : {}),
+    })
+    expect(token.accessTokenResponse.token_type).toBe('DPoP')
+    const responses: OpenId4VciCredentialResponse[] = []
+    for (const id of [JWT_VC, SD_JWT]) {
+      const response = await holder.openid4vc.holder.requestCredentials({
+        resolvedCredentialOffer: resolved,
+        ...token,
+        clientId,
+        credentialConfigurationIds: [id],
+        credentialBindingResolver: bindingResolver(holder),
+      })
+      responses.push(...response.credentials)
+    }
+    expect(responses.map((r) => r.credentialConfigurationId)).toEqual([JWT_VC, SD_JWT])
+    await storeAndVerify(holder, responses)
+    const records = await issuer.store.issuedCredentials.listByAward('uni-a', offer.awardId)
+    expect(records.map((r) => r.format).sort()).toEqual(['dc+sd-jwt', 'jwt_vc_json'])
+
+    // The code was single-use (RFC 6749 §4.1.2).
+    await expect(
+      holder.openid4vc.holder.requestToken({
+        resolvedCredentialOffer: resolved,
+        code: authorizationCode,
+        clientId,
+        redirectUri,
+        codeVerifier: authorization.codeVerifier,
+        ...(authorization.dpop ? { dpop: authorization.dpop } : {}),
+      }),
+    ).rejects.toThrow(/invalid_grant/)
+  })
+
+  it('a declining learner sends Credo access_denied (RFC 6749 §4.1.2.1); nothing is issued', async () => {
+    const offer = await issuer.offer({ txCode: true })
+    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(offer.offerUri)
+    const authorization = await authorize(resolved, [SD_JWT])
+    const redirect = await answerConsentPage(authorization.authorizationRequestUrl, 'deny')
+    expect(new URL(redirect).searchParams.get('error')).toBe('access_denied')
+    expect(() =>
+      holder.openid4vc.holder.parseAuthorizationCodeFromAuthorizationResponse({
+        authorizationResponseRedirectUrl: redirect,
+        resolvedCredentialOffer: resolved,
+      }),
+    ).toThrow(/access_denied/)
+    expect(await issuer.store.issuedCredentials.listByAward('uni-a', offer.awardId)).toEqual([])
   })
 })
 
