@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net'
 import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createSigner, createTenantKeyring, isLoopbackHttp, type Kek, resolveKek } from '@alma/trust'
 import { setGlobalConfig } from '@openid4vc/utils'
+import type { ElmWorkers } from '@alma/elm'
 import pino from 'pino'
+import { type CohortRunner, type CohortRunnerOptions, createCohortRunner } from './admin/cohort-runner.ts'
 import { type IssuerConfig, type IssuerConfigInput, parseIssuerConfig } from './config.ts'
 import { createIssuerApp, type MountRoutes } from './http/app.ts'
 import { createIssuerContext, type IssuerContext, type Logger } from './issuance/issuer-context.ts'
@@ -22,12 +24,21 @@ export interface StartIssuerOptions {
   readonly log?: Logger
   readonly now?: () => Date
   readonly routes?: readonly MountRoutes[]
+  /** ELM worker threads to share (tests, one process with several servers); the server's own, closed with it, when absent. */
+  readonly elmWorkers?: ElmWorkers
+  /**
+   * The cohort runner of this process (admin/cohort-runner.ts): on by default, it resumes the
+   * cohort jobs left queued or running and awards new ones in the background; `false` for none.
+   */
+  readonly cohortJobs?: CohortRunnerOptions | false
 }
 
 export interface RunningIssuer {
   readonly url: string
   readonly ctx: IssuerContext
   readonly server: Server
+  /** The cohort runner, unless `cohortJobs: false`. */
+  readonly cohorts?: CohortRunner
   /** Stops accepting, waits for in-flight requests, closes the store if we opened it. */
   close(): Promise<void>
 }
@@ -76,6 +87,7 @@ export async function createIssuer(options: Omit<StartIssuerOptions, 'port' | 'h
     kek,
     log,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.elmWorkers ? { elmWorkers: options.elmWorkers } : {}),
   })
   return { ctx, ownsStore, kek }
 }
@@ -93,20 +105,30 @@ export async function startIssuer(options: StartIssuerOptions): Promise<RunningI
     now: ctx.now,
     onError: (e) => ctx.log.error({ err: e }, 'store maintenance'),
   })
+  // Cohort files awarded in the background; jobs a previous process left are resumed now.
+  const cohorts = options.cohortJobs === false ? undefined : createCohortRunner(ctx, options.cohortJobs ?? {})
+  cohorts?.start()
   const { port } = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     ctx,
     server,
+    ...(cohorts ? { cohorts } : {}),
     close() {
       closing ??= (async () => {
+        // The cohort runner starts no new row from now on; the row in progress ends, and the
+        // lease is handed back, so the next process resumes the job at once.
+        const cohortsStopped = cohorts?.stop()
         // server.close waits for in-flight requests; idle keep-alive sockets are closed at once.
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeIdleConnections()
         })
+        await cohortsStopped
         await maintenance.stop()
+        // After the requests and the cohort rows in flight: their ELM tasks have ended.
+        if (!options.elmWorkers) await ctx.elmWorkers.close()
         if (ownsStore) await ctx.store.close()
       })()
       return closing

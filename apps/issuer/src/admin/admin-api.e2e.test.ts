@@ -259,18 +259,23 @@ describe('cohort CSV', () => {
       raw: csv,
       type: 'text/csv',
     })
-    expect(r.status).toBe(201)
-    expect(r.json).toMatchObject({ mode: 'all-or-nothing', stored: 3, failed: 0, state: 'held' })
-    expect(r.json.rows.map((x: { row: number; ok: boolean }) => [x.row, x.ok])).toEqual([
-      [2, true],
-      [3, true],
-      [4, true],
+    // Checked whole and queued (issue 12 §3): the awards are built in the background.
+    expect(r.status).toBe(202)
+    expect(r.headers.get('location')).toBe(`/admin/uni-a/cohorts/${r.json.id}`)
+    expect(r.json).toMatchObject({ state: 'queued', mode: 'all-or-nothing', awardState: 'held', total: 3, pending: 3 })
+    expect(r.json.rows.map((x: { row: number; state: string }) => [x.row, x.state])).toEqual([
+      [2, 'pending'],
+      [3, 'pending'],
+      [4, 'pending'],
     ])
+    await issuer.cohorts?.drain()
+    const job = await call(`/admin/uni-a/cohorts/${r.json.id}`)
+    expect(job.json).toMatchObject({ state: 'succeeded', issued: 3, failed: 0, pending: 0 })
     expect(await awardCount()).toBe(before + 3)
-    const liam = await call(`/admin/uni-a/awards/${r.json.rows[1].awardId}`)
+    const liam = await call(`/admin/uni-a/awards/${job.json.rows[1].awardId}`)
     expect(liam.json.state).toBe('held')
     expect(liam.json.award.learner).toEqual({ givenName: 'Liam', familyName: 'O"Brien' })
-    const zoe = await call(`/admin/uni-a/awards/${r.json.rows[0].awardId}`)
+    const zoe = await call(`/admin/uni-a/awards/${job.json.rows[0].awardId}`)
     expect(zoe.json.award).toMatchObject({
       learner: { familyName: 'Müller, Jr.', identifiers: [{ schemeName: 'Student number', notation: 'S-1' }] },
       grade: '1,7 (gut)',
@@ -297,9 +302,13 @@ describe('cohort CSV', () => {
       raw: csv,
       type: 'text/csv',
     })
-    expect(partial.status).toBe(201)
-    expect(partial.json).toMatchObject({ mode: 'valid-rows', stored: 1, failed: 1 })
-    expect(partial.json.rows[0].awardId).toEqual(expect.any(String))
+    expect(partial.status).toBe(202)
+    expect(partial.json).toMatchObject({ mode: 'valid-rows', total: 2, pending: 1, failed: 1 })
+    await issuer.cohorts?.drain()
+    const job = await call(`/admin/uni-a/cohorts/${partial.json.id}`)
+    expect(job.json).toMatchObject({ state: 'failed', issued: 1, failed: 1 })
+    expect(job.json.rows[0].awardId).toEqual(expect.any(String))
+    expect(job.json.rows[1]).toMatchObject({ row: 3, state: 'failed', learner: 'Bob Builder' })
     expect(await awardCount()).toBe(before + 1)
   })
 
@@ -446,7 +455,6 @@ describe('revocation and suspension', () => {
     expect((await call(`${vc2Path}/unsuspend`, { method: 'POST' })).json).toMatchObject({ state: 'valid' })
     expect(await statusOf(urlOf(vc2), vc2.status.index)).toBe(0)
 
-
     // dc+sd-jwt: suspended = 2, unsuspended = 0, revoked = 1.
     const sdPath = `/admin/uni-a/credentials/${encodeURIComponent(sd1.id)}`
     expect((await call(`${sdPath}/suspend`, { method: 'POST' })).json).toMatchObject({ state: 'suspended' })
@@ -477,7 +485,8 @@ describe('revocation and suspension', () => {
       'offer.created',
       'award.created',
       'award.approved',
-      'award.cohort_created',
+      'award.cohort_queued',
+      'award.cohort_finished',
       'specification.created',
       'specification.updated',
     ]) {
@@ -551,6 +560,8 @@ describe('OpenAPI document', () => {
         '/admin/{tenant}/awards/{id}/approve',
         '/admin/{tenant}/awards/{id}/certificate.png',
         '/admin/{tenant}/awards/{id}/offers',
+        '/admin/{tenant}/cohorts/{job}',
+        '/admin/{tenant}/cohorts/{job}/cancel',
         '/admin/{tenant}/credentials',
         '/admin/{tenant}/credentials/{id}/revoke',
         '/admin/{tenant}/credentials/{id}/suspend',

@@ -18,16 +18,31 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** More records than the caller accepts: parsing stopped there (a cohort's row cap). */
+export class CsvLimitError extends Error {
+  override readonly name = 'CsvLimitError'
+  constructor(readonly maxRecords: number) {
+    super(`more than ${maxRecords} records`)
+  }
+}
+
+export interface ParseCsvOptions {
+  /** Stop with {@link CsvLimitError} at the record after this many (the header counts). */
+  readonly maxRecords?: number
+}
+
 /**
  * Splits CSV text into records. Throws {@link CsvSyntaxError} on a quote inside an unquoted
- * field, text after a closing quote, or an unclosed quote. Blank lines are skipped.
+ * field, text after a closing quote, or an unclosed quote; {@link CsvLimitError} once there are
+ * more than `maxRecords` records, without reading the rest. Blank lines are skipped.
  *
  * @example
  * ```ts
  * parseCsv('a,b\r\n"x, ""y""",z\n') // [{ row: 1, cells: ['a','b'] }, { row: 2, cells: ['x, "y"','z'] }]
  * ```
  */
-export function parseCsv(text: string): CsvRecord[] {
+export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvRecord[] {
+  const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   const records: CsvRecord[] = []
   let cells: string[] = []
@@ -37,7 +52,10 @@ export function parseCsv(text: string): CsvRecord[] {
   let quoted = false
   const endRecord = () => {
     cells.push(cell)
-    if (!(cells.length === 1 && cells[0] === '' && !quoted)) records.push({ row, cells })
+    if (!(cells.length === 1 && cells[0] === '' && !quoted)) {
+      if (records.length === maxRecords) throw new CsvLimitError(maxRecords)
+      records.push({ row, cells })
+    }
     row++
     cells = []
     cell = ''

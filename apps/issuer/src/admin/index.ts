@@ -9,18 +9,29 @@ export { type AdminApiOptions, createAdminApi, mountAdminApi } from './admin-api
 export { type CheckedElement, type CourseCheck, checkCourse } from './annex-i-check.ts'
 export { ADMIN_SCOPES, type AdminScope, type CreatedApiKey, createApiKey, hashApiKey } from './api-keys.ts'
 export {
-  type AwardCohortInput,
-  awardCohort,
   COHORT_COLUMNS,
-  type CohortResult,
+  type CohortJobRowView,
+  type CohortJobView,
   type CohortRowReport,
+  checkCohortCsv,
+  cohortJobView,
+  MAX_COHORT_BYTES,
+  MAX_COHORT_ROWS,
+  type QueueCohortInput,
+  queueCohort,
 } from './cohort.ts'
+export {
+  type CohortRunner,
+  type CohortRunnerOptions,
+  createCohortRunner,
+  wakeCohortRunners,
+} from './cohort-runner.ts'
 export {
   CREDENTIAL_STATUS_ACTIONS,
   type CredentialStatusAction,
   changeCredentialStatus,
 } from './credential-status.ts'
-export { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts'
+export { CsvLimitError, type CsvRecord, CsvSyntaxError, type ParseCsvOptions, parseCsv } from './csv.ts'
 export { adminOpenApiDocument } from './openapi.ts'
 export { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 export { putSpecification } from './specifications.ts'

@@ -4,13 +4,15 @@
 import { z } from 'zod'
 import { ISSUER_ERRORS } from '../errors.ts'
 import { ADMIN_SCOPES, type AdminScope } from './api-keys.ts'
-import { COHORT_COLUMNS } from './cohort.ts'
+import { COHORT_COLUMNS, MAX_COHORT_BYTES, MAX_COHORT_ROWS } from './cohort.ts'
 import {
   zAnnexICheckRequest,
   zApproveAwardRequest,
   zAuditListQuery,
   zAwardListQuery,
+  zCancelCohortJobRequest,
   zCertificateQuery,
+  zCohortJobQuery,
   zCohortQuery,
   zCreateAwardRequest,
   zCreateOfferRequest,
@@ -194,12 +196,42 @@ export function adminOpenApiDocument(): Json {
       },
       '/admin/{tenant}/awards/cohort': {
         post: operation({
-          summary: `award a cohort from CSV (columns: ${Object.keys(COHORT_COLUMNS).join(', ')}); a report per row`,
+          summary:
+            `award a cohort from CSV (columns: ${Object.keys(COHORT_COLUMNS).join(', ')}; at most ` +
+            `${MAX_COHORT_ROWS} learner rows and ${MAX_COHORT_BYTES / 1024} KiB per file). The whole file is checked ` +
+            'at once, nothing built: a file with a bad row (mode all-or-nothing) or no good row is refused, 400 with ' +
+            '{ rows: [{ row, ok, learner, issues }], issues, stored: 0 }. Otherwise the good rows become a cohort job, ' +
+            'awarded in the background: 202 with the job (as GET /admin/{tenant}/cohorts/{job}) and its Location',
           scope: 'awards:write',
           parameters: queryParameters(zCohortQuery),
           body: { type: 'text/csv', schema: { type: 'string' } },
-          ok: { 201: '{ rows, stored, failed, mode, state }' },
+          ok: {
+            202: '{ id, state: queued, total, pending, issued, failed, rows: [{ row, learner, state: pending|failed, issues? }] }; Location: /admin/{tenant}/cohorts/{job}',
+          },
           errors: [404, 413, 415],
+        }),
+      },
+      '/admin/{tenant}/cohorts/{job}': {
+        get: operation({
+          summary:
+            "a cohort job: state (queued → running → succeeded | failed | cancelled), counts, and the report per row (rows=none: progress only; rows=failed: the failed rows); an issued row names its award, a failed one its issues",
+          scope: 'read',
+          parameters: [pathParam('job', 'the cohort job id (a UUID)'), ...queryParameters(zCohortJobQuery)],
+          ok: {
+            200: '{ id, state, specificationId, specificationVersion, mode, awardState, total, pending, issued, failed, createdAt, startedAt?, finishedAt?, error?, rows?: [{ row, learner, state: pending|issued|failed, awardId?, issues? }] }',
+          },
+          errors: [404],
+        }),
+      },
+      '/admin/{tenant}/cohorts/{job}/cancel': {
+        post: operation({
+          summary:
+            'cancel a queued or running cohort job: rows not yet awarded stay so (awards already stored stay); 409 once it ended',
+          scope: 'awards:write',
+          parameters: [pathParam('job', 'the cohort job id (a UUID)')],
+          body: { schema: jsonSchema(zCancelCohortJobRequest), required: false },
+          ok: { 200: 'the job, cancelled' },
+          errors: [404, 409],
         }),
       },
       '/admin/{tenant}/awards/{id}': {

@@ -55,6 +55,17 @@ export const zCohortQuery = z.strictObject({
   mode: z.enum(COHORT_MODES).optional(),
 })
 
+/** `GET /admin/{tenant}/cohorts/{job}?rows=`: the rows to list — all (default), the failed ones, or none (progress only). */
+export const zCohortJobQuery = z.strictObject({
+  rows: z.enum(['all', 'failed', 'none']).optional(),
+})
+
+/** `POST /admin/{tenant}/cohorts/{job}/cancel`: no members; a body is optional. */
+export const zCancelCohortJobRequest = z.strictObject({})
+
+/** A cohort job's id as the issuer makes them (a UUID); any other text names no job. */
+export const COHORT_JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 /** `GET /admin/{tenant}/awards?…`. */
 export const zAwardListQuery = z.strictObject({
   /** Matches the learner's names and email. */

@@ -97,8 +97,25 @@ describe('alma award --csv', () => {
     expect(r.stdout).toMatch(/^ {2}row 2: ok +Ada Lovelace +award [0-9a-f-]{36}$/m)
     expect(r.stdout).toMatch(/^ {2}row 3: ok +Grace Hopper, Rear Adm\. +award [0-9a-f-]{36}$/m)
     expect(r.stdout).toMatch(/2 award\(s\) stored \(ready\), 0 row\(s\) failed/)
-    // Not a terminal: plain progress lines on stderr.
-    expect(r.stderr).toMatch(/validating rows: 2\/2/)
+    // The file is checked whole, then awarded row by row as a cohort job (issue 12 §3).
+    expect(r.stdout).toMatch(/^alma award: uni-a\/digital-learning-content, .*good\.csv \(cohort job [0-9a-f-]{36}\)$/m)
+    // Not a terminal: plain progress lines on stderr, the check's and the awarding's.
+    expect(r.stderr).toMatch(/^checking rows: 2\/2$/m)
+    expect(r.stderr).toMatch(/^awarding: 0\/2$/m)
+    expect(r.stderr).toMatch(/^awarding: 2\/2$/m)
+  })
+
+  it('with --mode valid-rows: awards the good rows, reports the bad one with its columns, exits 1', async () => {
+    const csv = join(dir, 'partly.csv')
+    writeFileSync(
+      csv,
+      'given_name,family_name,email,grade,awarding_date\nKatherine,Johnson,kj@example.org,Pass,2026-07-15\nEve,,eve@,Pass,2026-07-15\n',
+    )
+    const r = await almaCommand('award', '--tenant', 'uni-a', '--csv', csv, '--config', config, '--mode', 'valid-rows')
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^ {2}row 2: ok +Katherine Johnson +award [0-9a-f-]{36}$/m)
+    expect(r.stdout).toMatch(/^ {2}row 3: error +Eve — family_name: is required; email: /m)
+    expect(r.stdout).toMatch(/^1 award\(s\) stored \(ready\), 1 row\(s\) failed$/m)
   })
 
   it('with a bad row: names its columns, stores nothing, exits 1', async () => {
@@ -145,10 +162,10 @@ describe('alma issuer serve', () => {
         headers: { authorization: `Bearer ${keys['uni-a']}` },
       })
       expect(awards.status).toBe(200)
-      // The good file's two learners; the bad file stored nothing.
+      // The good file's two learners and the partly good file's one; the bad file stored nothing.
       const body = (await awards.json()) as { total: number; items: { award: { learner: { givenName: string } } }[] }
-      expect(body.total).toBe(2)
-      expect(body.items.map((a) => a.award.learner.givenName).sort()).toEqual(['Ada', 'Grace'])
+      expect(body.total).toBe(3)
+      expect(body.items.map((a) => a.award.learner.givenName).sort()).toEqual(['Ada', 'Grace', 'Katherine'])
       const forbidden = await fetch(`${baseUrl}/admin/uni-a/awards`, {
         headers: { authorization: `Bearer ${keys['uni-b']}` },
       })

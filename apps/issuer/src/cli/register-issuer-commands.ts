@@ -1,5 +1,5 @@
 // The issuer's commands for the `alma` CLI: `issuer init|serve|rotate-key|retire-key`, `award`, `revoke`.
-// Errors end as one line on stderr and exit code 2; a cohort with bad rows exits 1.
+// Errors end as one line on stderr and exit code 2; a cohort with bad or unawarded rows exits 1.
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
@@ -12,13 +12,16 @@ import {
 } from '@alma/trust'
 import type { Command } from 'commander'
 import { mountAdminApi } from '../admin/admin-api.ts'
-import { awardCohort, type CohortRowReport } from '../admin/cohort.ts'
+import { type CohortJobRowView, type CohortRowReport, cohortJobRowView, queueCohort } from '../admin/cohort.ts'
+import { createCohortRunner } from '../admin/cohort-runner.ts'
 import { type CredentialStatusAction, changeCredentialStatus } from '../admin/credential-status.ts'
 import { COHORT_MODES, type CohortMode } from '../admin/z-admin-input.ts'
 import { IssuerError } from '../errors.ts'
 import { mountIssuerWebApp } from '../http/web-app.ts'
 import type { Logger } from '../issuance/issuer-context.ts'
 import { developmentSealKey, eidasIdentifierOf } from '../issuance/provision-tenant.ts'
+import { ensureSealCertificatesNameIssuers, sealCertificateProblem } from '../issuance/seal-certificates.ts'
+import { tenantUrls } from '../issuance/tenant-urls.ts'
 import { createIssuer, startIssuer } from '../issuer-server.ts'
 import { CliError, CONFIG_FILE_NAME, DEFAULT_DIR, type LoadedCliConfig, loadCliConfig } from './cli-config.ts'
 import { initIssuer } from './init-issuer.ts'
@@ -56,11 +59,22 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<void>) {
   }
 }
 
+/** A row of the check's report (a refused file). */
 function rowLine(row: CohortRowReport): string {
-  if (row.ok) return `  row ${row.row}: ok     ${row.learner}${row.awardId ? `  award ${row.awardId}` : ''}`
+  if (row.ok) return `  row ${row.row}: ok     ${row.learner}`
   const issues = row.issues.map((i) => `${i.path}: ${i.message}`).join('; ')
   return `  row ${row.row}: error  ${row.learner ?? ''}${row.learner ? ' — ' : ''}${issues}`
 }
+
+/** A row of a job's report: awarded, failed with its issues, or not awarded (the job was cancelled). */
+function jobRowLine(row: CohortJobRowView): string {
+  if (row.state === 'issued') return `  row ${row.row}: ok     ${row.learner ?? ''}  award ${row.awardId}`
+  if (row.state === 'pending') return `  row ${row.row}: not awarded  ${row.learner ?? ''}`
+  const issues = (row.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('; ')
+  return `  row ${row.row}: error  ${row.learner ?? ''}${row.learner ? ' — ' : ''}${issues}`
+}
+
+const FINAL_JOB_STATES = new Set(['succeeded', 'failed', 'cancelled'])
 
 /** Opens the configured store and a context without HTTP, for a command that acts once. */
 async function withIssuer<T>(
@@ -123,6 +137,22 @@ export function registerIssuerCommands(program: Command): Command {
           host: opts.host,
           routes: [mountAdminApi, mountIssuerWebApp],
         })
+        // Seal certificates made before they named the issuer (issue 12 §1): development ones are
+        // replaced, an institution's is reported.
+        const ca =
+          config.mode === 'development'
+            ? await readDevCaDir(join(dirname(file), 'ca')).catch(() => undefined)
+            : undefined
+        for (const report of await ensureSealCertificatesNameIssuers({
+          store: running.ctx.store,
+          keyring: running.ctx.keyring,
+          baseUrl: config.baseUrl,
+          ...(ca ? { ca } : {}),
+          now: new Date(),
+        })) {
+          if (report.status !== 'ok') err(`alma issuer: WARNING: ${report.message}`)
+          if (report.status === 'replaced') running.ctx.signer.invalidate(report.tenantId)
+        }
         const tenants = await running.ctx.store.tenants.list()
         out(`alma issuer: listening on ${running.url} (configuration ${file})`)
         out(
@@ -157,7 +187,10 @@ export function registerIssuerCommands(program: Command): Command {
     .description(
       'award a course to a cohort from a CSV file, directly in the store (columns: given_name, family_name, grade, ' +
         'awarding_date, and optionally email, date_of_birth, student_number, full_name, learner_id, activity_start, ' +
-        'activity_end, valid_until, credential_number). With PGlite, stop alma issuer serve first, or use the admin API.',
+        'activity_end, valid_until, credential_number). The whole file is checked first (a bad row stores nothing ' +
+        'unless --mode valid-rows); then the rows are awarded one by one with a progress bar, as a cohort job that ' +
+        'an issuer resumes if this command is interrupted. At most 2000 rows per file. With PGlite, stop alma issuer ' +
+        'serve first, or use the admin API.',
     )
     .requiredOption('--tenant <id>', 'the tenant')
     .requiredOption('--csv <file>', 'the cohort file (RFC 4180, UTF-8, header row)')
@@ -188,20 +221,17 @@ export function registerIssuerCommands(program: Command): Command {
               course = specs[0]!.id
             }
             const progress = createProgress()
-            let rows: readonly CohortRowReport[]
-            let summary: string
+            // 1. The whole file is checked; a refused file is reported per row and nothing is stored.
+            let job: Awaited<ReturnType<typeof queueCohort>>
             try {
-              const result = await awardCohort(ctx, tenant, {
+              job = await queueCohort(ctx, tenant, {
                 specificationId: course,
                 csv,
                 mode: opts.mode as CohortMode,
                 hold: opts.hold,
                 actor: 'cli',
-                onProgress: (done, total, phase) =>
-                  progress.update(done, total, phase === 'validate' ? 'validating rows' : 'stored'),
+                onProgress: (done, total) => progress.update(done, total, 'checking rows'),
               })
-              rows = result.rows
-              summary = `${result.stored} award(s) stored (${result.state}), ${result.failed} row(s) failed`
             } catch (error) {
               progress.end()
               const reported =
@@ -214,10 +244,50 @@ export function registerIssuerCommands(program: Command): Command {
               return
             }
             progress.end()
-            out(`alma award: ${tenant.id}/${course}, ${opts.csv}`)
-            for (const row of rows) out(rowLine(row))
-            out(summary)
-            if (rows.some((r) => !r.ok)) process.exitCode = 1
+            // 2. The job runs here, row by row, with a progress bar; an issuer serving the same
+            // PostgreSQL may claim it first, and then this command follows it.
+            let done = job.total - job.pending
+            progress.update(done, job.total, 'awarding')
+            const runner = createCohortRunner(ctx, {
+              afterRow: () => progress.update(++done, job.total, 'awarding'),
+            })
+            let interrupted = false
+            const onSigint = () => {
+              interrupted = true
+              void runner.stop()
+            }
+            process.once('SIGINT', onSigint)
+            let final: Awaited<ReturnType<typeof runner.run>>
+            try {
+              final = await runner.run(tenant.id, job.id)
+              while (!final && !interrupted) {
+                const now = await ctx.store.cohortJobs.get(tenant.id, job.id)
+                if (!now || FINAL_JOB_STATES.has(now.state)) {
+                  final = now
+                  break
+                }
+                progress.update(now.total - now.pending, now.total, 'awarding (by another process)')
+                await new Promise((resolve) => setTimeout(resolve, 500))
+              }
+            } finally {
+              process.off('SIGINT', onSigint)
+              await runner.stop()
+              progress.end()
+            }
+            out(`alma award: ${tenant.id}/${course}, ${opts.csv} (cohort job ${job.id})`)
+            if (!final) {
+              out(`interrupted: the job resumes when an issuer runs on this data (alma issuer serve)`)
+              process.exitCode = 1
+              return
+            }
+            const rows = await ctx.store.cohortJobs.rows(tenant.id, job.id)
+            for (const row of rows) out(jobRowLine(cohortJobRowView(row)))
+            out(
+              `${final.issued} award(s) stored (${final.hold ? 'held' : 'ready'}), ${final.failed} row(s) failed` +
+                (final.state === 'cancelled' ? `, ${final.pending} not awarded (cancelled)` : '') +
+                (final.error ? `: ${final.error}` : ''),
+            )
+            if (final.state !== 'succeeded') process.exitCode = 1
           })
         },
       ),
@@ -284,8 +354,12 @@ export function registerIssuerCommands(program: Command): Command {
           const organisations = (tenant.config.organisations ?? {}) as Record<string, unknown>
           const now = new Date()
           let material: KeyMaterial
+          const issuerIdentifier = tenantUrls(config.baseUrl, tenant.id).issuer
           if (opts.pem !== undefined) {
-            material = await sealKeyFromPem(opts.pem, eidasIdentifierOf(organisations))
+            material = await sealKeyFromPem(opts.pem, {
+              issuerIdentifier,
+              eidasIdentifier: eidasIdentifierOf(organisations),
+            })
           } else {
             if (config.mode === 'production')
               throw new CliError(`--pem is required in production: the institution's seal key and certificate chain`)
@@ -296,7 +370,7 @@ export function registerIssuerCommands(program: Command): Command {
             } catch (error) {
               throw new CliError(`cannot load the development CA in ${caDir}: ${(error as Error).message}`)
             }
-            material = await developmentSealKey(ca, organisations, tenant.name, now)
+            material = await developmentSealKey(ca, organisations, tenant.name, now, issuerIdentifier)
           }
           const { active, previous } = await ctx.keyring.rotate(tenant.id, material)
           const subject = active.x5c?.[0] ? parseSealCertificate(active.x5c[0]).subject.dn : undefined
@@ -338,10 +412,14 @@ export function registerIssuerCommands(program: Command): Command {
 
 /**
  * An institution's seal key from a PEM file (key and chain), refused unless its certificate's
- * organizationIdentifier is the tenant's eIDAS identifier: the link between did:web, seal and
- * ELM issuer that verifiers check (elm.md, "our eIDAS link").
+ * organizationIdentifier is the tenant's eIDAS identifier (the link between did:web, seal and ELM
+ * issuer, elm.md "our eIDAS link") and its subjectAltName names the tenant's Credential Issuer
+ * Identifier (what SD-JWT VC verifiers bind `iss` to, HAIP 1.0 §6.1.1).
  */
-async function sealKeyFromPem(pemFile: string, eidasIdentifier: string | undefined): Promise<KeyMaterial> {
+async function sealKeyFromPem(
+  pemFile: string,
+  tenant: { issuerIdentifier: string; eidasIdentifier: string | undefined },
+): Promise<KeyMaterial> {
   let pem: string
   try {
     pem = await readFile(pemFile, 'utf8')
@@ -360,11 +438,7 @@ async function sealKeyFromPem(pemFile: string, eidasIdentifier: string | undefin
   }
   const leaf = material.x5c?.[0]
   if (!leaf) throw new CliError(`${pemFile}: no certificate for the key; a seal key needs its certificate chain`)
-  const organizationIdentifier = parseSealCertificate(leaf).organizationIdentifier
-  if (eidasIdentifier !== undefined && organizationIdentifier !== eidasIdentifier) {
-    throw new CliError(
-      `${pemFile}: the certificate's organizationIdentifier ${organizationIdentifier ?? '(none)'} is not the tenant's eIDAS identifier ${eidasIdentifier}; verifiers would fail the issuer linkage`,
-    )
-  }
+  const problem = sealCertificateProblem(leaf, tenant)
+  if (problem) throw new CliError(`${pemFile}: ${problem}`)
   return material
 }

@@ -42,7 +42,7 @@ export function createIssuerApp(ctx: IssuerContext, extra: readonly MountRoutes[
   // like "1" are not requests), no duplicate members, UTF-8.
   app.use(readJsonBody(limit))
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 100 }))
-  app.use(express.text({ limit, type: ['text/csv'] }))
+  // text/csv (a cohort file) is read by its endpoint, after the API key, with a limit of its own.
   app.use(bodyErrors)
   app.use(checkRequestBody)
   app.get('/health', (_req, res) => {

@@ -65,6 +65,8 @@ export interface StartTestIssuerOptions {
   readonly provision?: boolean
   readonly kek?: string
   readonly port?: number
+  /** The cohort runner's options (hooks, clock), or false for none. */
+  readonly cohortJobs?: StartIssuerOptions['cohortJobs']
 }
 
 export const TEST_KEK = randomBytes(32).toString('base64url')
@@ -81,6 +83,7 @@ export async function startTestIssuer(options: StartTestIssuerOptions = {}): Pro
     log: quietLog,
     ...(options.now ? { now: options.now } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.cohortJobs !== undefined ? { cohortJobs: options.cohortJobs } : {}),
   })
   const { ctx } = issuer
   let ca: DevCa | undefined

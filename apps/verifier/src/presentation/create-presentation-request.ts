@@ -3,9 +3,9 @@
 // only client_id and request_uri (§5.7), or the whole request for the unsigned redirect_uri: prefix.
 import { randomBytes } from 'node:crypto'
 import type { PresentationRequest } from '@alma/store'
-import { DcqlQuery } from 'dcql'
 import { VerifierError } from '../errors.ts'
 import type { RelyingPartyRuntime, VerifierContext } from '../verifier-context.ts'
+import { firstLine, parseDcqlQuery } from './parse-dcql-query.ts'
 import { encryptionKeyAad, type StoredRequest } from './presentation-session.ts'
 import { authorizationRequestPayload } from './request-object.ts'
 import { createResponseEncryptionKey, wrapPrivateKey } from './response-encryption.ts'
@@ -74,29 +74,7 @@ export async function createPresentationRequest(
 ): Promise<CreatedPresentationRequest> {
   const template = input.template ? await withAllianceRegistry(ctx, input.template) : undefined
   const fromTemplate = template ? templateQuery(template, input.formats) : undefined
-  const dcqlQuery = (fromTemplate?.dcqlQuery ?? input.dcqlQuery) as Record<string, unknown>
-  try {
-    DcqlQuery.validate(DcqlQuery.parse(dcqlQuery as DcqlQuery.Input))
-  } catch (e) {
-    throw new VerifierError(
-      'invalid_input',
-      `dcqlQuery is not a valid DCQL query (OpenID4VP 1.0 §6): ${firstLine(e)}`,
-      {
-        extra: { issues: [{ path: 'dcqlQuery', message: firstLine(e) }] },
-      },
-    )
-  }
-  const formats = (dcqlQuery.credentials as { format?: unknown }[]).map((c) => c.format)
-  const unsupported = formats.filter((f) => f !== 'dc+sd-jwt' && f !== 'jwt_vc_json')
-  if (unsupported.length > 0) {
-    throw new VerifierError(
-      'invalid_input',
-      `dcqlQuery asks for formats this verifier does not check: ${unsupported.join(', ')}`,
-      {
-        extra: { issues: [{ path: 'dcqlQuery.credentials', message: 'format must be dc+sd-jwt or jwt_vc_json' }] },
-      },
-    )
-  }
+  const dcqlQuery = parseDcqlQuery(fromTemplate?.dcqlQuery ?? input.dcqlQuery)
   if (input.clientIdPrefix === 'redirect_uri' && ctx.config.mode !== 'development') {
     throw new VerifierError(
       'invalid_input',
@@ -210,8 +188,4 @@ async function withAllianceRegistry(ctx: VerifierContext, template: RequestTempl
       },
     )
   }
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)
 }
