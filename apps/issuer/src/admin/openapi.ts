@@ -214,7 +214,7 @@ export function adminOpenApiDocument(): Json {
       '/admin/{tenant}/cohorts/{job}': {
         get: operation({
           summary:
-            "a cohort job: state (queued → running → succeeded | failed | cancelled), counts, and the report per row (rows=none: progress only; rows=failed: the failed rows); an issued row names its award, a failed one its issues",
+            'a cohort job: state (queued → running → succeeded | failed | cancelled), counts, and the report per row (rows=none: progress only; rows=failed: the failed rows); an issued row names its award, a failed one its issues',
           scope: 'read',
           parameters: [pathParam('job', 'the cohort job id (a UUID)'), ...queryParameters(zCohortJobQuery)],
           ok: {
