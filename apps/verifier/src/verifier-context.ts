@@ -19,6 +19,7 @@ import { type RelyingPartyUrls, relyingPartyUrls } from './relying-party-urls.ts
 /** The key a relying party signs request objects and webhooks with, and its certificate chain. */
 export interface RelyingPartyKey {
   readonly record: KeyRecord
+import type { FetchedStatusList, StatusListFetchOptions } from './verification/verify-presented-credential.ts'
   readonly privateKey: KeyObject
   /** The DID URL of the key (`decentralized_identifier:` requests, webhooks). */
   readonly didUrl: string
@@ -71,8 +72,12 @@ export interface VerifierContext {
   relyingParty(id: string): Promise<RelyingPartyRuntime>
   /** Drops the cached runtime of a relying party, so a key rotation made here is seen at once. */
   forgetRelyingParty(id: string): void
-  /** A status list through the SSRF guard, reused for `statusListTtlSeconds`; a throw means unreachable. */
-  fetchStatusList(url: string): Promise<string>
+  /**
+   * A status list through the SSRF guard, with the time it was fetched. A copy is reused for at
+   * most `statusListTtlSeconds`, less when the list's own `ttl` or `exp` says so, and only when it
+   * is no older than `maxAgeSeconds` (0: always fetch). A throw means unreachable.
+   */
+  fetchStatusList(url: string, options?: StatusListFetchOptions): Promise<FetchedStatusList>
   /** An alliance registry JWT through the SSRF guard (not cached: a request takes a snapshot). */
   fetchAllianceRegistry(url: string): Promise<string>
 }
@@ -110,8 +115,40 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
   const { config, store, keyring } = options
   const now = options.now ?? (() => new Date())
   const runtimes = new Map<string, { until: number; value: Promise<RelyingPartyRuntime> }>()
-  const statusLists = new Map<string, { until: number; value: Promise<string> }>()
+  /** Status lists by URL: when the fetch started, how long the copy may serve, the copy. */
+  const statusLists = new Map<string, { startedAt: number; until: number; value: Promise<FetchedStatusList> }>()
   const grants = new Map<string, { until: number; grant: ApiKeyGrant }>()
+/**
+ * How long a fetched status list may be reused, by what it says of itself (read unverified: it can
+ * only shorten our own limit, never lengthen it): IETF Token Status List `ttl` (seconds, the
+ * Status List Token's "ttl" claim: how long it may be cached before a fresh copy should be
+ * fetched) and `exp`; a W3C Bitstring Status List credential's `credentialSubject.ttl`
+ * (milliseconds, Bitstring Status List v1.0 §2.2) and `exp`. Returns an epoch-ms deadline or
+ * Infinity.
+ */
+export function statusListReuseLimit(body: string, fetchedAtMs: number): number {
+  let limit = Number.POSITIVE_INFINITY
+  const parts = body.trim().split('.')
+  if (parts.length !== 3) return limit
+  let payload: Record<string, unknown>
+  try {
+    const value = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8'))
+    if (typeof value !== 'object' || value === null) return limit
+    payload = value as Record<string, unknown>
+  } catch {
+    return limit
+  }
+  const seconds = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined)
+  const exp = seconds(payload.exp)
+  if (exp !== undefined) limit = Math.min(limit, exp * 1000)
+  const ttl = seconds(payload.ttl)
+  if (ttl !== undefined && typeof payload.status_list === 'object') limit = Math.min(limit, fetchedAtMs + ttl * 1000)
+  const vc = payload.vc as { credentialSubject?: { ttl?: unknown } } | undefined
+  const bitstringTtl = seconds(vc?.credentialSubject?.ttl)
+  if (bitstringTtl !== undefined) limit = Math.min(limit, fetchedAtMs + bitstringTtl)
+  return limit
+}
+
 
   /** A document a credential or a relying party points at, through the SSRF guard. */
   async function fetchText(url: string, accept: readonly string[], maxBytes: number): Promise<string> {
@@ -211,13 +248,31 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     async fetchAllianceRegistry(url) {
       return (await fetchText(url, [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'], 1024 * 1024)).trim()
     },
-    async fetchStatusList(url) {
+    async fetchStatusList(url, options = {}) {
+      const startedAt = now().getTime()
       const cached = statusLists.get(url)
-      if (cached && cached.until > Date.now()) return cached.value
-      const value = fetchText(url, STATUS_LIST_MEDIA_TYPES, 2 * 1024 * 1024)
+      // A relying party that asks for a fresh status (issue 12 §5) gets a copy whose fetch began
+      // within its bound; 0 means a fetch of its own.
+      const maxAgeMs = options.maxAgeSeconds !== undefined ? options.maxAgeSeconds * 1000 : Number.POSITIVE_INFINITY
+      if (cached && cached.until > startedAt && startedAt - cached.startedAt <= maxAgeMs && maxAgeMs > 0) {
+        return cached.value
+      }
+      const value = fetchText(url, STATUS_LIST_MEDIA_TYPES, 2 * 1024 * 1024).then((body) => {
+        const fetchedAt = now()
+        const entry = statusLists.get(url)
+        if (entry?.value === value) {
+          entry.until = Math.min(
+            fetchedAt.getTime() + config.statusListTtlSeconds * 1000,
+            statusListReuseLimit(body, fetchedAt.getTime()),
+          )
+        }
+        return { body, fetchedAt }
+      })
       // Fail closed and do not remember failures: the next check fetches again.
-      value.catch(() => statusLists.delete(url))
-      statusLists.set(url, { until: Date.now() + config.statusListTtlSeconds * 1000, value })
+      value.catch(() => {
+        if (statusLists.get(url)?.value === value) statusLists.delete(url)
+      })
+      statusLists.set(url, { startedAt, until: startedAt + config.statusListTtlSeconds * 1000, value })
       return value
     },
   }

@@ -39,6 +39,7 @@ export function mountGetPresentationRequest(router: Router, ctx: VerifierContext
         state: expired ? 'expired' : record.state,
         ...(stored.label ? { label: stored.label } : {}),
         ...(stored.template ? { template: stored.template } : {}),
+        ...(stored.statusMaxAgeSeconds !== undefined ? { statusMaxAgeSeconds: stored.statusMaxAgeSeconds } : {}),
         clientId: record.clientId,
         responseMode: record.responseMode,
         dcqlQuery: stored.dcqlQuery,

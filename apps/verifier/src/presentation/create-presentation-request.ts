@@ -112,6 +112,7 @@ export async function createPresentationRequest(
     ...(input.sameDevice ? { sameDevice: input.sameDevice } : {}),
     ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}),
     ...(input.label ? { label: input.label } : {}),
+    ...(input.statusMaxAgeSeconds !== undefined ? { statusMaxAgeSeconds: input.statusMaxAgeSeconds } : {}),
     ...(encryption ? { encryptionJwk: encryption.publicJwk as Record<string, unknown> } : {}),
     notes: [...(fromTemplate?.notes ?? [])],
   }
@@ -149,6 +150,7 @@ export async function createPresentationRequest(
       clientIdPrefix: stored.clientIdPrefix,
       responseMode: record.responseMode,
       ...(signingKid ? { signingKid } : {}),
+      ...(stored.statusMaxAgeSeconds !== undefined ? { statusMaxAgeSeconds: stored.statusMaxAgeSeconds } : {}),
     },
   })
   return {

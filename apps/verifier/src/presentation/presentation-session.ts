@@ -18,6 +18,8 @@ export const zStoredRequest = z.object({
   sameDevice: z.object({ redirectUri: z.string() }).optional(),
   webhookUrl: z.string().optional(),
   label: z.string().optional(),
+  /** How old a cached status list may be when this request's answer is verified; 0 = fetch now. */
+  statusMaxAgeSeconds: z.int().nonnegative().optional(),
   /** The public half of the response-encryption key (direct_post.jwt). */
   encryptionJwk: z.record(z.string(), z.unknown()).optional(),
   notes: z.array(z.string()).default([]),

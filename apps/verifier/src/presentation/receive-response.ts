@@ -281,11 +281,12 @@ async function verifyResponse(
             : undefined,
           policy: stored.policy,
           now,
+          ...(stored.statusMaxAgeSeconds !== undefined ? { statusMaxAgeSeconds: stored.statusMaxAgeSeconds } : {}),
         },
         {
           didResolver: ctx.didResolver,
           trustAnchors: ctx.trustAnchors,
-          fetchStatusList: (url) => ctx.fetchStatusList(url),
+          fetchStatusList: (url, options) => ctx.fetchStatusList(url, options),
           now: ctx.now,
           maxHolderProofAgeSeconds: ctx.config.holderProofMaxAgeSeconds,
         },

@@ -65,6 +65,13 @@ export const zCreatePresentationRequest = z
     webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Shown to the relying party in lists; not sent to the wallet. */
     label: z.string().max(200).optional(),
+    /**
+     * How old a cached status list may be when the answer is verified, in seconds; `0` = fetch
+     * the issuer's list at verification time. Without it the verifier's cache applies (up to
+     * `statusListTtlSeconds`, or less when a list's own `ttl` / `exp` says so), and a status
+     * step's reason always names when its list was fetched.
+     */
+    statusMaxAgeSeconds: z.int().min(0).max(86_400).optional(),
   })
   .refine((r) => (r.template === undefined) !== (r.dcqlQuery === undefined), {
     message: 'give exactly one of template and dcqlQuery',

@@ -20,6 +20,7 @@ import {
 } from '../../../../packages/credentials/src/test-fixtures.ts'
 import {
   type FetchedStatusList,
+  type PresentedCredentialVerification,
   type VerificationDeps,
   verifyPresentedCredential,
 } from './verify-presented-credential.ts'
@@ -107,7 +108,7 @@ const verify = async (presentation: string, d: VerificationDeps, extra: { status
     },
     d,
   )
-const step = (r: { steps: readonly { id: string }[] }, id: string) => r.steps.find((s) => s.id === id)
+const step = (r: PresentedCredentialVerification, id: string) => r.steps.find((s) => s.id === id)
 
 describe('VP JWT iat (OpenID4VP 1.0 Appendix B.1.3.1: nonce and aud required, iat optional)', () => {
   it('accepts a VP JWT without iat, as Credo sends it: freshness comes from the nonce', async () => {

@@ -230,7 +230,8 @@ async function createRequest(event) {
   try {
     stopRequest()
     const created = await callApi(state.session, 'POST', `api/${seg(state.session.rp)}/presentation-requests`, {
-      json: { ...body, label: 'verifier web app' },
+      // statusMaxAgeSeconds 0: the status step fetches the issuer's list now (issue 12 §5).
+      json: { ...body, label: 'verifier web app', ...($('fresh-status').checked ? { statusMaxAgeSeconds: 0 } : {}) },
     })
     state.request = {
       created,

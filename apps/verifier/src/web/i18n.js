@@ -36,6 +36,8 @@ const en = {
   'request.formats': 'Credential formats the wallet may use',
   'format.dc+sd-jwt': 'SD-JWT VC (selective disclosure)',
   'format.jwt_vc_json': 'W3C VC-JWT with the full EDC',
+  'request.statusTitle': 'Revocation status',
+  'request.freshStatus': 'Fetch the issuer’s status list when the answer arrives (no cached list)',
   'request.submit': 'Create request',
   'request.busy': 'Creating the request…',
   'request.new': 'New request',
@@ -156,6 +158,9 @@ const de = {
   'request.formats': 'Nachweisformate, die die Wallet verwenden darf',
   'format.dc+sd-jwt': 'SD-JWT VC (selektive Offenlegung)',
   'format.jwt_vc_json': 'W3C VC-JWT mit dem vollständigen EDC',
+  'request.statusTitle': 'Widerrufsstatus',
+  'request.freshStatus':
+    'Die Statusliste des Ausstellers beim Eintreffen der Antwort abrufen (keine zwischengespeicherte Liste)',
   'request.submit': 'Anfrage erstellen',
   'request.busy': 'Die Anfrage wird erstellt …',
   'request.new': 'Neue Anfrage',
