@@ -48,10 +48,18 @@ export {
   type NewCohortJobRow,
   type PendingCohortJobRow,
 } from './repositories/cohort-jobs.ts'
+export type {
+  CredentialRedemption,
+  CredentialRedemptionRepository,
+  CredentialRedemptionState,
+  DeferIssuance,
+} from './repositories/credential-redemptions.ts'
 export {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
   ISSUED_CREDENTIAL_STATES,
+  type IssuanceRecord,
+  type IssuanceRefusal,
   type IssuedCredential,
   type IssuedCredentialRepository,
   type IssuedCredentialSearch,

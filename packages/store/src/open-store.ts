@@ -7,6 +7,10 @@ import { type ApiKeyRepository, createApiKeyRepository } from './repositories/ap
 import { type AuditLogRepository, createAuditLogRepository } from './repositories/audit-log.ts'
 import { type AwardRepository, createAwardRepository } from './repositories/awards.ts'
 import { type CohortJobRepository, createCohortJobRepository } from './repositories/cohort-jobs.ts'
+import {
+  type CredentialRedemptionRepository,
+  createCredentialRedemptionRepository,
+} from './repositories/credential-redemptions.ts'
 import { createIssuedCredentialRepository, type IssuedCredentialRepository } from './repositories/issued-credentials.ts'
 import { createOfferRepository, type OfferRepository } from './repositories/offers.ts'
 import {
@@ -65,6 +69,8 @@ export interface Repositories {
   readonly offers: OfferRepository
   readonly singleUseValues: SingleUseValueRepository
   readonly issuedCredentials: IssuedCredentialRepository
+  /** What each configuration of an offer's access token became: issued, or deferred (migration 0005). */
+  readonly credentialRedemptions: CredentialRedemptionRepository
   readonly statusLists: StatusListRepository
   readonly auditLog: AuditLogRepository
   /** The verifier's OpenID4VP sessions. */
@@ -115,6 +121,7 @@ export function createRepositories(sql: SqlClient): Repositories {
     offers: createOfferRepository(sql),
     singleUseValues: createSingleUseValueRepository(sql),
     issuedCredentials: createIssuedCredentialRepository(sql),
+    credentialRedemptions: createCredentialRedemptionRepository(sql),
     statusLists: createStatusListRepository(sql),
     auditLog: createAuditLogRepository(sql),
     presentationRequests: createPresentationRequestRepository(sql),

@@ -668,8 +668,10 @@ function storeSuite(ctx: BackendContext) {
         credentialConfigurationId: 'micro_credential_sd_jwt',
         issuedAt: at(2),
         audit: { actor: 'wallet', action: 'credential.issued', subject: 'award-1', details: { count: 2 } },
+        redemption: { accessTokenHash: 'token-hash' },
       } as const
-      // A duplicate id inside the batch fails the statement: no credential, no link, no audit entry.
+      // A duplicate id inside the batch fails the statement: no credential, no link, no audit entry,
+      // and the configuration is not spent (the successful call below redeems it).
       const failing = store.issuedCredentials.recordIssuance({
         ...issuance,
         credentials: [
@@ -694,7 +696,7 @@ function storeSuite(ctx: BackendContext) {
           { id: 'batch-2', holderKeyThumbprint: 't2', statusListId: list.id, statusIndex: second },
         ],
       })
-      expect(recorded.map((c) => c.id).sort()).toEqual(['batch-1', 'batch-2'])
+      expect(recorded.ok && recorded.credentials.map((c) => c.id).sort()).toEqual(['batch-1', 'batch-2'])
       const { rows } = await store.sql.query<{ credential_id: string }>(
         'SELECT credential_id FROM status_entries WHERE tenant_id = $1 AND list_id = $2 ORDER BY credential_id',
         [tenantId, list.id],

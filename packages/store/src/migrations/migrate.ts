@@ -5,6 +5,7 @@ import { initialSchema } from './0001-initial.ts'
 import { presentationsSchema } from './0002-presentations.ts'
 import { presentationSigningKeySchema } from './0003-presentation-signing-key.ts'
 import { offerBurntSchema } from './0004-offer-burnt.ts'
+import { credentialRedemptionsSchema } from './0005-credential-redemptions.ts'
 import { cohortJobsSchema } from './0006-cohort-jobs.ts'
 
 /** One schema change. Versions are applied in ascending order and never edited once released. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'presentations', sql: presentationsSchema },
   { version: 3, name: 'presentation-signing-key', sql: presentationSigningKeySchema },
   { version: 4, name: 'offer-burnt', sql: offerBurntSchema },
+  { version: 5, name: 'credential-redemptions', sql: credentialRedemptionsSchema },
   { version: 6, name: 'cohort-jobs', sql: cohortJobsSchema },
 ]
 
