@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { issueCredentials } from '../issuance/credential.ts'
 import { parseConfigurationId } from '../issuance/credential-configurations.ts'
+import { hashValue } from '../issuance/secrets.ts'
 import { COURSE_ID, readExample, startTestIssuer, type TestIssuer } from '../testing/issuer-harness.ts'
 import { walletKey } from '../testing/test-wallet.ts'
 import { ADMIN_SCOPES, createAdminApi, createApiKey, mountAdminApi } from './index.ts'
@@ -412,6 +413,18 @@ describe('revocation and suspension', () => {
     const award = await call('/admin/uni-a/awards', { body: { specificationId: COURSE_ID, award: ana } })
     const offer = await call(`/admin/uni-a/awards/${award.json.id}/offers`, { method: 'POST' })
     const tenant = await ctx.tenant('uni-a')
+    // The wallet's token (issuance spends a configuration of the offer per access token).
+    const token = await fetch(`${issuer.url}/uni-a/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+        'pre-authorized_code': ctx.preAuthorizedCodeFor('uni-a', offer.json.offerId),
+        ...(offer.json.txCode ? { tx_code: offer.json.txCode } : {}),
+      }),
+    })
+    expect(token.status).toBe(200)
+    const accessTokenHash = hashValue(((await token.json()) as { access_token: string }).access_token)
     const storedOffer = (await issuer.store.offers.getById('uni-a', offer.json.offerId))!
     const storedAward = (await issuer.store.awards.get('uni-a', award.json.id))!
     // issueCredentials signs inside its transaction; on PGlite (one connection) a signer whose
@@ -424,6 +437,7 @@ describe('revocation and suspension', () => {
         configuration: parseConfigurationId(id)!,
         holders: [{ jwk: (await walletKey()).publicJwk }, { jwk: (await walletKey()).publicJwk }],
         now: new Date(),
+        redemption: { accessTokenHash },
       })
     }
     const list = await call(`/admin/uni-a/credentials?awardId=${award.json.id}`)

@@ -4,6 +4,11 @@
 // Status values: IETF Token Status List §7.1 (dc+sd-jwt, 2 bits): 0 VALID, 1 INVALID,
 // 2 SUSPENDED. W3C Bitstring Status List v1.0 (jwt_vc_json) with purpose `revocation`: 1 revoked;
 // it has no "suspended" value, so suspension is refused for those credentials (409).
+//
+// Revoking or suspending also withdraws the award's open offers in the same transaction (issue 12,
+// "token scope"): an access token minted before — the learner's or a thief's — issues nothing
+// more, because the credential endpoint's issuance statement locks the offer row and re-checks
+// its state (store migration 0005). Unsuspending does not reopen them: a new offer is made.
 import type { IssuedCredential, IssuedCredentialState, Repositories } from '@alma/store'
 import { IssuerError } from '../errors.ts'
 import type { IssuerContext } from '../issuance/issuer-context.ts'
@@ -31,6 +36,8 @@ export interface CredentialStatusChange {
   readonly changed: boolean
   /** The status list's new version, when an entry changed. */
   readonly statusListVersion?: number
+  /** How many open offers of the award the revocation or suspension withdrew. */
+  readonly withdrawnOffers?: number
 }
 
 export interface ChangeCredentialStatusInput {
@@ -90,6 +97,9 @@ export async function changeCredentialStatus(
           })
         }
       }
+      // Step 5: no more issuance on the award's open offers, not even on tokens already minted.
+      const withdrawnOffers =
+        input.action === 'unsuspend' ? 0 : await tx.offers.withdrawOpenOffers(tenantId, credential.awardId, now)
       await tx.auditLog.append({
         tenantId,
         at: now,
@@ -101,12 +111,14 @@ export async function changeCredentialStatus(
           from: credential.state,
           ...(list ? { statusList: list.id } : {}),
           ...(input.reason ? { reason: input.reason } : {}),
+          ...(withdrawnOffers > 0 ? { withdrawnOffers } : {}),
         },
       })
       return {
         credential: { ...credential, state: target.state },
         changed: true,
         ...(statusListVersion !== undefined ? { statusListVersion } : {}),
+        ...(withdrawnOffers > 0 ? { withdrawnOffers } : {}),
       }
     })
     .catch((error: unknown) => {

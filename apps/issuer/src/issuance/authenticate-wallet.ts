@@ -6,13 +6,22 @@ import { decodeJwt } from 'jose'
 import { challengeHeader, IssuerError } from '../errors.ts'
 import { assertDpopFresh, assertDpopShape } from './dpop-freshness.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
+import { hashValue } from './secrets.ts'
 
 export interface AuthenticatedWallet {
+  /**
+   * The offer the token was minted for: `token_issued`, `credential_issued`, or `withdrawn` (a
+   * credential of its award was revoked or suspended since) — the credential and deferred
+   * endpoints refuse a withdrawn one with `credential_request_denied` (VCI 1.0 §8.3.1.2, §9.3),
+   * the notification endpoint still hears about what was issued on it.
+   */
   readonly offer: Offer
   /** Configuration ids the token grants (its `scope`). */
   readonly grantedConfigurationIds: readonly string[]
   /** `jti` of the access token: deferred transactions are bound to it. */
   readonly tokenId: string
+  /** SHA-256 (base64url) of the access token: what the audit log and the redemptions record, never the token. */
+  readonly tokenHash: string
 }
 
 function unauthorized(description: string, scheme: string) {
@@ -78,7 +87,7 @@ export async function authenticateWallet(
   }
   const offerId = typeof tokenPayload.sub === 'string' ? tokenPayload.sub : undefined
   const offer = offerId ? await ctx.store.offers.getById(tenant.id, offerId) : undefined
-  if (!offer || (offer.state !== 'token_issued' && offer.state !== 'credential_issued')) {
+  if (!offer || !['token_issued', 'credential_issued', 'withdrawn'].includes(offer.state)) {
     throw unauthorized('the access token does not name an open issuance', scheme)
   }
   const scope = typeof tokenPayload.scope === 'string' ? tokenPayload.scope.split(' ').filter(Boolean) : []
@@ -86,5 +95,6 @@ export async function authenticateWallet(
     offer,
     grantedConfigurationIds: scope,
     tokenId: typeof tokenPayload.jti === 'string' ? tokenPayload.jti : '',
+    tokenHash: hashValue(token),
   }
 }

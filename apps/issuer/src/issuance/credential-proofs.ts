@@ -35,9 +35,39 @@ function checkProofShape(ctx: IssuerContext, tenant: TenantRuntime, jwt: string,
   if (!WALLET_SIGNING_ALGS.includes(header.alg as (typeof WALLET_SIGNING_ALGS)[number])) {
     throw invalidProof(`alg ${String(header.alg)} is not supported (${WALLET_SIGNING_ALGS.join(', ')})`, index, total)
   }
-  if (header.crit !== undefined) throw invalidProof('crit is not supported', index, total)
-  const keyMembers = (['kid', 'jwk', 'x5c'] as const).filter((m) => header[m] !== undefined)
-  if (keyMembers.length !== 1) throw invalidProof('exactly one of kid, jwk or x5c must name the key', index, total)
+  // RFC 7515 §4.1.11: we understand no extension, so any crit makes the proof unusable.
+  if (header.crit !== undefined) {
+    // Names are echoed only when plainly safe (RFC 6749 §5.2 limits error_description's characters).
+    const named = (Array.isArray(header.crit) ? header.crit : [header.crit])
+      .slice(0, 5)
+      .map((name) => (typeof name === 'string' && /^[A-Za-z0-9._-]{1,40}$/.test(name) ? name : '?'))
+      .join(', ')
+    throw invalidProof(`crit (${named}) names header parameters this issuer does not process`, index, total)
+  }
+  // RFC 8725 §3.10 and security.md: a key is never fetched from where the JWT says. jku and x5u are
+  // refused, not ignored, so the key a credential is bound to is only ever the one the proof
+  // carries or its DID names.
+  for (const member of ['jku', 'x5u'] as const) {
+    if (header[member] !== undefined) {
+      throw invalidProof(
+        `${member} is not accepted: keys are never fetched from a URL; send the key in jwk`,
+        index,
+        total,
+      )
+    }
+  }
+  // App. F.1 allows x5c, but our configurations advertise binding to a jwk or a DID
+  // (cryptographic_binding_methods_supported) and no trust in wallet certificates: a chain we would
+  // not validate must not look as if it had been.
+  if (header.x5c !== undefined) {
+    throw invalidProof(
+      'x5c is not accepted: this issuer binds credentials to a jwk or a DID, send one of those',
+      index,
+      total,
+    )
+  }
+  const keyMembers = (['kid', 'jwk'] as const).filter((m) => header[m] !== undefined)
+  if (keyMembers.length !== 1) throw invalidProof('exactly one of kid or jwk must name the key', index, total)
   if (header.jwk && hasPrivateJwkMembers(header.jwk))
     throw invalidProof('jwk must not contain private key members', index, total)
   if (header.kid !== undefined && !header.kid.startsWith('did:')) {
@@ -98,7 +128,7 @@ export async function verifyProofs(
       )
     }
     // The verification callback (oauth-callbacks.ts) already resolved the key the proof names —
-    // jwk, DID URL or x5c leaf — and the library hands it back as signer.publicJwk.
+    // jwk or DID URL (x5c is refused above) — and the library hands it back as signer.publicJwk.
     const jwk = (signer as { publicJwk?: JWK }).publicJwk
     if (!jwk) throw invalidProof('unsupported key reference', i, total)
     holders.push(signer.method === 'did' ? { jwk, did: signer.didUrl.split('#')[0] } : { jwk })

@@ -1,9 +1,10 @@
-// Credential endpoint (OpenID4VCI 1.0 §8): token → request shape → configuration → proofs →
-// nonce → award → issue (one transaction per request: status indices, credentials, records).
+// Credential endpoint (OpenID4VCI 1.0 §8): token → request shape → configuration → still
+// issuable on this token → proofs → nonce → award → issue (one statement records the redemption,
+// the credentials, their status entries and the audit entry, or nothing).
 import { createHash, randomUUID } from 'node:crypto'
 import { createJwtVcJson, createSdJwtVc, EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
 import type { EdcDocument } from '@alma/elm'
-import type { Award, Offer } from '@alma/store'
+import type { Award, IssuanceRefusal, Offer } from '@alma/store'
 import type { RequestLike } from '@openid4vc/oauth2'
 import { calculateJwkThumbprint, HashAlgorithm, type Jwk } from '@openid4vc/oauth2'
 import { IssuerError } from '../errors.ts'
@@ -14,19 +15,80 @@ import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 import { spendCNonce } from './nonce.ts'
 import { hashValue, randomToken } from './secrets.ts'
 
-/** What a deferred transaction remembers (VCI 1.0 §9): the request, bound to its token's offer. */
-export interface DeferredTransactionData {
-  readonly offerId: string
-  readonly configurationId: string
-  readonly holders: readonly HolderKey[]
-}
-
 export type CredentialOutcome =
   | { readonly status: 200; readonly body: Record<string, unknown> }
   | { readonly status: 202; readonly body: Record<string, unknown> }
 
 /** Seconds a wallet should wait before polling the deferred endpoint again (§9.1 `interval`). */
 export const DEFERRED_INTERVAL_SECONDS = 5
+
+/*
+ * One access token yields each configuration it grants once: one credential request carrying up
+ * to `batch_size` proofs (§8.2, §12.2.4 batch_credential_issuance), or one deferred issuance (§9).
+ * §14.3 lets the issuer decide whether a token may be used again; ours may not, so a stolen or
+ * leaked token cannot mint credentials to keys of its holder's choice, and a revocation or
+ * suspension of the award's credentials withdraws the offer behind every token already minted.
+ *
+ * The refusal is 400 `credential_request_denied` (§8.3.1.2): "the Credential Request has not been
+ * accepted … the Wallet SHOULD treat this error as unrecoverable" — exactly so, no retry with this
+ * token will ever succeed; only a new offer from the institution will. Not `invalid_credential_
+ * request`: the request is well-formed, and a wallet would look for a mistake that is not there.
+ * Not an RFC 6750 authorization error (§8.3.1.1, `invalid_token` / `insufficient_scope`): the
+ * token remains good for its other configuration, for the deferred endpoint and for
+ * notifications, and a wallet told it is invalid would drop it. §6.3 (token errors) concerns the
+ * token request, not this one.
+ */
+const WITHDRAWN =
+  'the institution withdrew the offer of this access token: a credential of the award was revoked or suspended'
+const AWARD_UNAVAILABLE = 'this award is no longer available'
+
+function alreadyIssued(configurationId: string): IssuerError {
+  return new IssuerError(
+    'credential_request_denied',
+    `${configurationId} was already issued on this access token; a token yields each configuration once (up to batch_size keys in that request)`,
+  )
+}
+
+/**
+ * Step 3: may this token still yield `configurationId`? A read before any proof is verified, nonce
+ * spent or credential signed, so a refused repeat costs little and changes nothing; the issuance
+ * statement decides (two parallel requests both pass here, one of them is refused there).
+ */
+async function assertRedeemable(
+  ctx: IssuerContext,
+  tenant: TenantRuntime,
+  offer: Offer,
+  configurationId: string,
+): Promise<void> {
+  if (offer.state === 'withdrawn') throw new IssuerError('credential_request_denied', WITHDRAWN)
+  const redemption = await ctx.store.credentialRedemptions.get(tenant.id, offer.id, configurationId)
+  if (redemption?.state === 'deferred') {
+    throw new IssuerError(
+      'credential_request_denied',
+      `${configurationId} is already being issued on this access token: poll the deferred credential endpoint with the transaction_id it was given`,
+    )
+  }
+  if (redemption) throw alreadyIssued(configurationId)
+}
+
+/** The answer to an issuance the store refused to record (another request or a withdrawal came first). */
+export function issuanceRefused(reason: IssuanceRefusal, configurationId: string): IssuerError {
+  switch (reason) {
+    case 'offer_not_open':
+      return new IssuerError('credential_request_denied', WITHDRAWN)
+    case 'award_not_issuable':
+      return new IssuerError('credential_request_denied', AWARD_UNAVAILABLE)
+    case 'already_redeemed':
+      return alreadyIssued(configurationId)
+    case 'transaction_not_pending':
+      return new IssuerError('invalid_transaction_id', 'the transaction_id was already used')
+  }
+}
+
+/** The award states on which nothing is issued (held ones are deferred). */
+export function awardWithdrawn(award: Award): boolean {
+  return award.state === 'revoked' || award.state === 'suspended'
+}
 
 /** Which of our configurations the request names: 1.0 id, 1.0 identifier, or a draft `format`. */
 function configurationOf(
@@ -125,7 +187,9 @@ export async function handleCredentialRequest(
   if (!wallet.offer.credentialConfigurationIds.includes(configuration.id)) {
     throw new IssuerError('invalid_credential_request', `the offer does not include ${configuration.id}`)
   }
-  // Step 3 (§8.2.1, App. F): the key proofs; batch size from §12.2.4.
+  // Step 3 (§14.3, §8.3.1.2): one issuance per configuration per token, none on a withdrawn offer.
+  await assertRedeemable(ctx, tenant, wallet.offer, configuration.id)
+  // Step 4 (§8.2.1, App. F): the key proofs; batch size from §12.2.4.
   const proofs = parsed.proofs?.jwt
   if (!proofs || proofs.length === 0) throw new IssuerError('invalid_proof', 'the request has no jwt proof')
   if (proofs.length > ctx.config.batchSize) {
@@ -138,24 +202,51 @@ export async function handleCredentialRequest(
   if (configuration.format === 'jwt_vc_json' && holders.length > 1 && holders.some((h) => !h.did && !h.jwk)) {
     throw new IssuerError('invalid_proof', 'every proof must name a key')
   }
-  // Step 4 (§7, §8.3.1.2): the c_nonce, consumed once; a replay or another tenant's nonce fails.
+  // Step 5 (§7, §8.3.1.2): the c_nonce, consumed once; a replay or another tenant's nonce fails.
   const now = ctx.now()
   await spendCNonce(ctx, tenant, nonce, now)
-  // Step 5: the award behind the offer.
+  // Step 6: the award behind the offer.
   const award = await ctx.awardWithDocument(tenant.id, wallet.offer.awardId)
-  if (!award || award.state === 'revoked')
-    throw new IssuerError('credential_request_denied', 'this award is no longer available')
+  if (!award || awardWithdrawn(award)) throw new IssuerError('credential_request_denied', AWARD_UNAVAILABLE)
   if (award.state === 'held') {
-    // §9: approval pending; the wallet polls the deferred endpoint with this transaction id.
+    // §9: approval pending; the wallet polls the deferred endpoint with this transaction id. The
+    // deferral spends the configuration like an issuance (one statement, compare-and-set): the
+    // deferred endpoint later issues exactly these holder keys, once.
     const transactionId = randomToken()
-    const data: DeferredTransactionData = { offerId: wallet.offer.id, configurationId: configuration.id, holders }
-    const expiresAt = new Date(now.getTime() + ctx.config.offerTtlSeconds * 1000)
-    await ctx.store.singleUseValues.put('deferred_transaction_id', tenant.id, hashValue(transactionId), data, expiresAt)
-    await ctx.store.offers.markCredentialIssued(tenant.id, wallet.offer.id, now)
+    const deferred = await ctx.store.credentialRedemptions.defer({
+      tenantId: tenant.id,
+      offerId: wallet.offer.id,
+      awardId: award.id,
+      credentialConfigurationId: configuration.id,
+      accessTokenHash: wallet.tokenHash,
+      transactionIdHash: hashValue(transactionId),
+      holderKeys: holders,
+      expiresAt: new Date(now.getTime() + ctx.config.offerTtlSeconds * 1000),
+      now,
+      audit: {
+        actor: 'wallet',
+        action: 'credential.deferred',
+        subject: award.id,
+        details: { offer: wallet.offer.id, configuration: configuration.id, count: holders.length },
+      },
+    })
+    if (!deferred) {
+      // Another request with this token, or a withdrawal, came first: say which.
+      const offer = await ctx.store.offers.getById(tenant.id, wallet.offer.id)
+      if (offer) await assertRedeemable(ctx, tenant, offer, configuration.id)
+      throw new IssuerError('credential_request_denied', WITHDRAWN)
+    }
     return { status: 202, body: { transaction_id: transactionId, interval: DEFERRED_INTERVAL_SECONDS } }
   }
-  // Step 6: issue.
-  const issued = await issueCredentials(ctx, tenant, { offer: wallet.offer, award, configuration, holders, now })
+  // Step 7: issue.
+  const issued = await issueCredentials(ctx, tenant, {
+    offer: wallet.offer,
+    award,
+    configuration,
+    holders,
+    now,
+    redemption: { accessTokenHash: wallet.tokenHash },
+  })
   const credentialResponse = tenant.vci.createCredentialResponse({
     credentialRequest: parsed,
     credentials: issued.credentials.map((credential) => ({ credential })),
@@ -170,6 +261,11 @@ export interface IssueInput {
   readonly configuration: ConfigurationRef
   readonly holders: readonly HolderKey[]
   readonly now: Date
+  /**
+   * What the issuance spends: the configuration on the access token with this hash; with
+   * `transactionIdHash`, the pending deferred issuance of that transaction id (VCI 1.0 §9).
+   */
+  readonly redemption: { readonly accessTokenHash: string; readonly transactionIdHash?: string }
 }
 
 function thumbprintOf(jwk: Jwk): Promise<string> {
@@ -185,10 +281,12 @@ function thumbprintOf(jwk: Jwk): Promise<string> {
  * 1. reserve the indices (one atomic insert each);
  * 2. sign, outside any transaction: the signer may read keys from the store, and on PGlite a read
  *    outside a running transaction waits for it to end;
- * 3. record the credentials (each claiming its status entry), the offer's state and the audit
- *    entry in one statement (security.md: issuance and its status entry are one transaction),
- *    so a crash leaves no credential without its status entry — at worst a reserved index no
- *    credential uses, which never changes a credential's status.
+ * 3. record the redemption, the credentials (each claiming its status entry), the offer's state
+ *    and the audit entry in one statement (security.md: issuance and its status entry are one
+ *    transaction), so a crash leaves no credential without its status entry and no spent
+ *    configuration without its credentials — at worst a reserved index no credential uses, which
+ *    never changes a credential's status. If the statement refuses (another request with the
+ *    same token, or a withdrawal, came first) the signed credentials are dropped unseen.
  */
 export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime, input: IssueInput) {
   const { award, configuration, holders, now } = input
@@ -234,7 +332,7 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
       return { id, index, credential, thumbprint: await thumbprintOf(holder.jwk as Jwk) }
     }),
   )
-  await ctx.store.issuedCredentials.recordIssuance({
+  const recorded = await ctx.store.issuedCredentials.recordIssuance({
     tenantId: tenant.id,
     awardId: award.id,
     offerId: input.offer.id,
@@ -249,12 +347,22 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
       // §11: one notification id per issuance flow; it is recorded on the first credential.
       ...(i === 0 ? { notificationId } : {}),
     })),
+    redemption: input.redemption,
+    // The store adds the access token's hash to the details (every issuance audited with its token).
     audit: {
       actor: 'wallet',
       action: 'credential.issued',
       subject: award.id,
-      details: { configuration: configuration.id, count: holders.length, statusList: listId },
+      details: {
+        offer: input.offer.id,
+        configuration: configuration.id,
+        count: holders.length,
+        credentials: signed.map((item) => item.id),
+        statusList: listId,
+        ...(input.redemption.transactionIdHash !== undefined ? { deferred: true } : {}),
+      },
     },
   })
+  if (!recorded.ok) throw issuanceRefused(recorded.reason, configuration.id)
   return { credentials: signed.map((item) => item.credential), notificationId }
 }

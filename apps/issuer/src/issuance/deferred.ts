@@ -1,12 +1,26 @@
 // Deferred credential endpoint (OpenID4VCI 1.0 §9): the wallet polls with its transaction_id
-// until the award is approved; then the credentials are issued once and the id is spent.
+// until the award is approved; then the credentials are issued once, to the holder keys the
+// credential request proved, and the id is spent — in the one statement that records them
+// (store migration 0005), so a deferral is no second way to mint with one token.
 import type { RequestLike } from '@openid4vc/oauth2'
 import { IssuerError } from '../errors.ts'
 import { authenticateWallet } from './authenticate-wallet.ts'
-import { DEFERRED_INTERVAL_SECONDS, type DeferredTransactionData, issueCredentials } from './credential.ts'
+import { awardWithdrawn, DEFERRED_INTERVAL_SECONDS, issueCredentials } from './credential.ts'
 import { parseConfigurationId } from './credential-configurations.ts'
+import type { HolderKey } from './credential-proofs.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 import { hashValue } from './secrets.ts'
+
+/** The holder keys a deferral recorded: written by the credential endpoint, checked before use all the same. */
+function holderKeysOf(value: unknown): HolderKey[] {
+  const keys = Array.isArray(value) ? value : []
+  if (keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null && typeof k.jwk === 'object')) {
+    throw new IssuerError('server_error', 'the deferred transaction has no holder keys', {
+      internal: 'credential_redemptions.holder_keys is not an array of { jwk }',
+    })
+  }
+  return keys as HolderKey[]
+}
 
 export async function handleDeferredRequest(
   ctx: IssuerContext,
@@ -15,50 +29,49 @@ export async function handleDeferredRequest(
   query: Readonly<Record<string, unknown>>,
   body: unknown,
 ) {
+  // Step 1 (§9.1, RFC 6750, RFC 9449 §7): who is asking.
   const wallet = await authenticateWallet(ctx, tenant, request, query)
   const transactionId = (body as { transaction_id?: unknown } | null)?.transaction_id
   if (typeof transactionId !== 'string' || transactionId.length === 0) {
     throw new IssuerError('invalid_request', 'transaction_id is required')
   }
+  // Step 2 (§9.3): a pending deferral of this token's offer; unknown, spent, expired, or bound to
+  // another token's issuance are alike.
   const now = ctx.now()
-  const key = hashValue(transactionId)
-  const pending = await ctx.store.singleUseValues.peek<DeferredTransactionData>(
-    'deferred_transaction_id',
-    tenant.id,
-    key,
-    now,
-  )
-  // §9.3: unknown, spent, or bound to another token's issuance.
+  const transactionIdHash = hashValue(transactionId)
+  const pending = await ctx.store.credentialRedemptions.findPending(tenant.id, transactionIdHash, now)
   if (!pending || pending.offerId !== wallet.offer.id) {
     throw new IssuerError(
       'invalid_transaction_id',
       'the transaction_id is unknown, already used, or not of this access token',
     )
   }
+  // Step 3 (§9.3: credential_request_denied when the issuer can no longer issue): the offer was
+  // withdrawn (a credential of the award revoked or suspended), or the award was.
+  if (wallet.offer.state === 'withdrawn') {
+    throw new IssuerError(
+      'credential_request_denied',
+      'the institution withdrew the offer of this access token: a credential of the award was revoked or suspended',
+    )
+  }
   const award = await ctx.awardWithDocument(tenant.id, wallet.offer.awardId)
-  if (!award || award.state === 'revoked')
-    throw new IssuerError('credential_request_denied', 'this award was withdrawn')
+  if (!award || awardWithdrawn(award)) throw new IssuerError('credential_request_denied', 'this award was withdrawn')
   if (award.state === 'held') {
     throw new IssuerError('issuance_pending', 'the award is still waiting for approval', {
       extra: { interval: DEFERRED_INTERVAL_SECONDS },
     })
   }
-  // Spend the id atomically: of two concurrent polls only one issues.
-  const spent = await ctx.store.singleUseValues.consume<DeferredTransactionData>(
-    'deferred_transaction_id',
-    tenant.id,
-    key,
-    now,
-  )
-  if (!spent) throw new IssuerError('invalid_transaction_id', 'the transaction_id was already used')
-  const configuration = parseConfigurationId(spent.configurationId)
+  const configuration = parseConfigurationId(pending.credentialConfigurationId)
   if (!configuration) throw new IssuerError('invalid_transaction_id', 'the transaction names an unknown configuration')
+  // Step 4: issue; the statement spends the transaction id (of two concurrent polls one issues,
+  // the other gets invalid_transaction_id) and re-checks offer and award.
   const issued = await issueCredentials(ctx, tenant, {
     offer: wallet.offer,
     award,
     configuration,
-    holders: spent.holders,
+    holders: holderKeysOf(pending.holderKeys),
     now,
+    redemption: { accessTokenHash: wallet.tokenHash, transactionIdHash },
   })
   // VCI 1.0 §9.2 allows notification_id here, but @openid4vc 0.4.6 rejects a deferred response
   // that has both (an inverted check, on our side and in its wallet); we leave it out so its

@@ -37,6 +37,14 @@ export function assertDpopShape(options: {
   if (typeof header.alg !== 'string' || !options.allowedAlgs.includes(header.alg)) {
     throw fail(`the DPoP proof's alg ${String(header.alg)} is not one of ${options.allowedAlgs.join(', ')}`)
   }
+  // RFC 9449 §4.2: the proof's header is typ, alg and jwk — the key is the one it carries. A header
+  // that names a key otherwise (kid, x5c) or where to fetch one (jku, x5u; RFC 8725 §3.10: never
+  // dereferenced) is refused rather than ignored, as is crit: no extension is processed here
+  // (RFC 7515 §4.1.11).
+  for (const member of ['jku', 'x5u', 'x5c', 'kid'] as const) {
+    if (header[member] !== undefined) throw fail(`the DPoP proof must carry its key in jwk only, not in ${member}`)
+  }
+  if (header.crit !== undefined) throw fail('the DPoP proof has crit: no JWS extension is processed here')
   if (typeof header.jwk !== 'object' || header.jwk === null) throw fail('the DPoP proof must carry its key in jwk')
   if (hasPrivateJwkMembers(header.jwk)) throw fail("the DPoP proof's jwk must not contain private key members")
   if (typeof claims.iat !== 'number') throw fail('the DPoP proof has no iat')
