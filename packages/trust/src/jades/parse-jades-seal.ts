@@ -140,12 +140,19 @@ export function parseJadesSeal(value: Record<string, unknown>): ParsedJadesSeal 
  * decoded again from the bytes `jose` verified.
  */
 export function payloadDocument(payload: string | Uint8Array, b64: boolean): Record<string, unknown> {
-  const text =
-    typeof payload === 'string'
-      ? b64
-        ? Buffer.from(payload, 'base64url').toString('utf8')
-        : payload
-      : new TextDecoder('utf-8', { fatal: true }).decode(payload)
+  let text: string
+  if (typeof payload === 'string' && !b64) text = payload
+  else {
+    // RFC 8259 §8.1: JSON exchanged is UTF-8. Decoded strictly, so the shape check here and the
+    // read of the verified bytes later see the same text (a lenient decode would pass U+FFFD here
+    // and fail there).
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'base64url') : payload
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      throw new SealFormatError('the sealed payload is not UTF-8 text (RFC 8259 §8.1)')
+    }
+  }
   const document = strictJson(text, 'the sealed payload')
   if (!isRecord(document)) throw new SealFormatError('the sealed payload is not a JSON object (an EDC document)')
   return document
