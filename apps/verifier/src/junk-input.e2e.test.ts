@@ -4,7 +4,9 @@
 // the wrong content type and bodies that do not match their Content-Encoding (the response_uri
 // included). None may answer 5xx; each answer is the exact 4xx the table says, and nothing is
 // logged at error level (a 5xx is logged there).
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { issueSealCertificate } from '@alma/trust'
+import { FlattenedSign } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectError, type HttpResult } from '../../issuer/src/testing/attack-kit.ts'
 import { quietLog } from '../../issuer/src/testing/issuer-harness.ts'
@@ -266,15 +268,26 @@ describe('junk in the body, on every route that reads one', () => {
     const limit = Math.max(verifier.ctx.config.bodyLimitBytes, MAX_EDC_UPLOAD_BYTES)
     for (const { coding, body } of decompressionBombs(limit * 2)) {
       expect(body.length).toBeLessThan(limit / 50)
+      const send = (route: AppRoute, url: string) =>
+        sendRaw(url, {
+          method: route.method,
+          headers: { ...credentialsFor(route), 'content-type': 'application/json', 'content-encoding': coding },
+          body,
+        })
       const mismatches = await walkBodies(
-        bodyRoutes(),
-        (route, url) =>
-          sendRaw(url, {
-            method: route.method,
-            headers: { ...credentialsFor(route), 'content-type': 'application/json', 'content-encoding': coding },
-            body,
-          }),
+        bodyRoutes().filter((route) => routeKey(route) !== UPLOAD),
+        send,
         '413 payload_too_large the request body is too large',
+      )
+      // The EDC upload names its own cap (issue 12 §3).
+      const upload = bodyRoutes().filter((route) => routeKey(route) === UPLOAD)
+      expect(upload).toHaveLength(1)
+      mismatches.push(
+        ...(await walkBodies(
+          upload,
+          send,
+          `413 payload_too_large the EDC file is larger than ${MAX_EDC_UPLOAD_BYTES} bytes (2 MiB), the most this verifier accepts`,
+        )),
       )
       expect(mismatches, coding).toEqual([])
     }
@@ -390,5 +403,56 @@ describe('strangers: no credentials, another relying party’s key and ids, the 
       ),
     )
     expect(mismatches).toEqual([])
+  })
+})
+
+describe('relying-party API input hygiene', () => {
+  it('a label with a control character → 400 invalid_input naming label, nothing created', async () => {
+    const before = (await verifier.api('GET', `/api/${verifier.rpId}/presentation-requests`)).body
+    const res = await verifier.api('POST', `/api/${verifier.rpId}/presentation-requests`, {
+      template: { type: 'any-micro-credential' },
+      label: 'Hiring\u001b[2J round',
+    })
+    expect(res).toMatchObject({
+      status: 400,
+      body: {
+        error: 'invalid_input',
+        issues: [{ path: 'label', message: 'must not hold a control character (U+001B)' }],
+      },
+    })
+    expect((await verifier.api('GET', `/api/${verifier.rpId}/presentation-requests`)).body).toEqual(before)
+  })
+})
+
+describe('the EDC upload with a seal over junk', () => {
+  it('a seal whose base64url payload is not UTF-8 → 200 with the file check failed, not 500', async () => {
+    // The signature checks out (the sealer signed exactly these bytes); the bytes are no text.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const certificate = await issueSealCertificate(verifier.ca, {
+      publicKey,
+      organizationName: 'Junk Sealer',
+      commonName: 'JUNK SEAL',
+      country: 'DE',
+      organizationIdentifier: 'VATDE-000000000',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    })
+    const jws = await new FlattenedSign(Buffer.from('{"a":"\xff"}', 'latin1'))
+      .setProtectedHeader({ alg: 'ES256', x5c: certificate.x5c })
+      .sign(privateKey)
+    const res = await sendRaw(`${verifier.url}/api/${verifier.rpId}/edc-verifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${verifier.apiKey}`, 'content-type': 'application/jose+json' },
+      body: JSON.stringify({
+        payload: jws.payload,
+        signatures: [{ protected: jws.protected, signature: jws.signature }],
+      }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.verdict).toBe('failed')
+    expect(res.body.checks.find((c: { id: string }) => c.id === 'file')).toMatchObject({
+      status: 'ERROR',
+      reason: 'the sealed payload is not UTF-8 text (RFC 8259 §8.1)',
+    })
   })
 })

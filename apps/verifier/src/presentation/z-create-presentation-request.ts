@@ -1,3 +1,4 @@
+import { zPlainText } from '@alma/elm'
 import { z } from 'zod'
 import { zRelyingPartyPolicy } from '../verification/z-verification-input.ts'
 
@@ -64,7 +65,7 @@ export const zCreatePresentationRequest = z
     /** Overrides the relying party's webhook for this request. */
     webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Shown to the relying party in lists; not sent to the wallet. */
-    label: z.string().max(200).optional(),
+    label: zPlainText(200).optional(),
     /**
      * How old a cached status list may be when the answer is verified, in seconds; `0` = fetch
      * the issuer's list at verification time. Without it the verifier's cache applies (up to
