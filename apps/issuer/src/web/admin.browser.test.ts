@@ -44,8 +44,32 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the issuer admin app in Chromium' :
     })
   }
 
+  /** Holds the cohort runner before one row, so the page can be looked at while a job runs. */
+  const gate = { row: 0, reached: () => {}, open: Promise.resolve(), release: () => {} }
+  function holdCohortRowAt(row: number): Promise<void> {
+    gate.row = row
+    gate.open = new Promise((resolve) => {
+      gate.release = () => {
+        gate.row = 0
+        resolve()
+      }
+    })
+    return new Promise((resolve) => {
+      gate.reached = resolve
+    })
+  }
+
   beforeAll(async () => {
-    issuer = await startTestIssuer({ routes: [mountAdminApi, mountIssuerWebApp] })
+    issuer = await startTestIssuer({
+      routes: [mountAdminApi, mountIssuerWebApp],
+      cohortJobs: {
+        async beforeRow(_job, row) {
+          if (row !== gate.row) return
+          gate.reached()
+          await gate.open
+        },
+      },
+    })
     key = (await createApiKey(issuer.store, 'uni-a', ADMIN_SCOPES, new Date())).key
     browser = await launchChromium()
     context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } })
@@ -55,6 +79,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the issuer admin app in Chromium' :
     watch(page)
   })
   afterAll(async () => {
+    gate.release()
     await browser?.close()
     await issuer?.close()
   })
@@ -254,7 +279,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the issuer admin app in Chromium' :
     })
   })
 
-  it('uploads a cohort with progress and a per-row error list', async () => {
+  it('uploads a cohort: the report per row of a refused file, then the progress, stop button and report of a job', async () => {
     await page.getByRole('link', { name: 'Award', exact: true }).click()
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'A cohort from a CSV file' }) })
     await form.waitFor()
@@ -279,12 +304,46 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the issuer admin app in Chromium' :
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['email', 'grade'])
     await shot('issuer-admin-cohort')
 
+    // The good rows become a job awarded in the background; its report comes when it ends.
     await form.getByLabel('If some rows are wrong').selectOption('valid-rows')
     await form.getByRole('button', { name: 'Upload and award' }).click()
     await expect
-      .poll(() => form.locator('#cohort-result .notice').textContent())
-      .toBe('1 award(s) stored, 1 row(s) with problems.')
+      .poll(() => form.locator('#cohort-result .notice').textContent(), { timeout: 60_000 })
+      .toBe('Not every row was awarded: 1 award(s) stored, 1 row(s) with problems.')
     expect(await report.locator('tr[data-row="2"]').getByRole('link', { name: 'stored: open' }).count()).toBe(1)
+    expect(await report.locator('tr[data-row="3"] td').nth(1).textContent()).toBe('not stored')
+
+    // A job held before its second row: the bar and the live text show it half-way; the stop
+    // button, reached with the keyboard, ends it; the rows not awarded say so.
+    const held = holdCohortRowAt(3)
+    await form.getByLabel('If some rows are wrong').selectOption('all-or-nothing')
+    await form.getByLabel('CSV file').setInputFiles({
+      name: 'three.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'given_name,family_name,grade,awarding_date\nAda,One,Pass,2026-07-15\nAda,Two,Pass,2026-07-15\nAda,Three,Pass,2026-07-15\n',
+      ),
+    })
+    await form.getByRole('button', { name: 'Upload and award' }).click()
+    await held
+    await expect
+      .poll(() => page.locator('#cohort-progress-text').textContent(), { timeout: 60_000 })
+      .toBe('Awarding: 1 of 3 rows done (1 stored, 0 with problems).')
+    expect(await page.locator('#cohort-progress-text').getAttribute('aria-live')).toBe('polite')
+    const bar = page.getByRole('progressbar', { name: 'Awarding: 1 of 3 rows done (1 stored, 0 with problems).' })
+    expect(await bar.getAttribute('value')).toBe('1')
+    expect(await bar.getAttribute('max')).toBe('3')
+    await shot('issuer-admin-cohort-progress')
+    await form.getByRole('button', { name: 'Stop awarding the rest' }).focus()
+    await page.keyboard.press('Enter')
+    gate.release()
+    await expect
+      .poll(() => form.locator('#cohort-result .notice').textContent(), { timeout: 60_000 })
+      .toBe('Stopped: 1 award(s) stored, 2 row(s) not awarded.')
+    expect(await page.evaluate('document.activeElement?.id')).toBe('cohort-result')
+    expect(await report.locator('tr[data-row="3"] td').nth(1).textContent()).toBe('not awarded')
+    expect(await report.locator('tr[data-row="2"]').getByRole('link', { name: 'stored: open' }).count()).toBe(1)
+    expect(await form.getByRole('button', { name: 'Stop awarding the rest' }).isHidden()).toBe(true)
   })
 
   it('speaks German once chosen, and keeps the choice', async () => {

@@ -1,5 +1,7 @@
 // Award: one learner (a form → POST …/awards, then an offer), or a cohort from a CSV file
-// (POST …/awards/cohort) with upload progress and the API's report per row.
+// (POST …/awards/cohort): upload progress, then either the check's report per row (a refused
+// file) or the cohort job's progress (GET …/cohorts/{job}), which can be stopped, and at its end
+// the report per row with a link to each award.
 import { ApiError, api, errorText, uploadCsv } from './api.js'
 import { field, h, replace } from './dom.js'
 import { t } from './i18n.js'
@@ -97,6 +99,67 @@ function learnerForm(courses) {
   )
 }
 
+/** How often a running cohort job is asked for its progress. */
+const POLL_MS = 1000
+const FINAL = new Set(['succeeded', 'failed', 'cancelled'])
+
+function reportTable(rows, cells) {
+  return h(
+    'table',
+    { class: 'table', id: 'cohort-rows' },
+    h('caption', {}, t('cohort.reportTitle')),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [t('cohort.row'), t('cohort.learner'), t('cohort.result'), t('cohort.problems')].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((row) => {
+        const [kind, result, problems] = cells(row)
+        return h(
+          'tr',
+          { class: kind, 'data-row': String(row.row) },
+          h('th', { scope: 'row' }, String(row.row)),
+          h('td', {}, row.learner ?? ''),
+          h('td', {}, result),
+          h('td', {}, problems),
+        )
+      }),
+    ),
+  )
+}
+
+/** The check's report of a refused file: each row valid or not, with its problems. */
+function checkCells(row) {
+  return [
+    row.ok ? 'row-ok' : 'row-error',
+    row.ok ? t('cohort.validRow') : t('cohort.errorRow'),
+    row.ok ? '' : issueList(row.issues),
+  ]
+}
+
+/** A cohort job's report: each row stored (a link to its award), failed with its problems, or not awarded. */
+function jobCells(row) {
+  if (row.state === 'issued')
+    return ['row-ok', h('a', { href: `#/awards/${encodeURIComponent(row.awardId)}` }, t('cohort.storedRow')), '']
+  if (row.state === 'failed') return ['row-error', t('cohort.failedRow'), issueList(row.issues)]
+  return ['row-pending', t('cohort.pendingRow'), '']
+}
+
+function jobSummary(job) {
+  if (job.state === 'cancelled') return t('cohort.cancelled', { stored: job.issued, pending: job.pending })
+  if (job.state === 'failed') return t('cohort.jobFailed', { stored: job.issued, failed: job.failed })
+  return t('cohort.stored', { stored: job.issued, failed: job.failed })
+}
+
 function cohortForm(courses) {
   const course = courseSelect(courses, 'cohort-course')
   const file = h('input', { name: 'csv', type: 'file', accept: '.csv,text/csv', required: true })
@@ -113,70 +176,92 @@ function cohortForm(courses) {
     hidden: true,
     'aria-labelledby': 'cohort-progress-text',
   })
+  // Polite: a screen reader hears the progress when it changes, without losing its place.
   const progressText = h('p', { id: 'cohort-progress-text', class: 'muted', 'aria-live': 'polite' })
+  const cancel = h('button', { type: 'button', class: 'button', id: 'cohort-cancel', hidden: true }, t('cohort.cancel'))
   const result = h('div', { id: 'cohort-result', tabindex: '-1' })
   const submit = h('button', { type: 'submit', class: 'button primary' }, t('cohort.submit'))
+  /** The job being followed; a new upload or leaving the page stops following it. */
+  let following
 
-  function showReport(status, body) {
+  /** A refused file (400, 413…): the check's report per row, or the issues of the file. */
+  function showRefusal(status, body) {
     const rows = Array.isArray(body.rows) ? body.rows : []
-    const ok = status === 201
-    const summary = ok
-      ? t('cohort.stored', { stored: body.stored, failed: body.failed })
-      : (body.error_description ?? t('error.status', { status }))
     replace(
       result,
-      h('p', { class: `notice ${ok && !body.failed ? 'ok' : 'error'}`, role: ok ? 'status' : 'alert' }, summary),
-      !rows.length
-        ? issueList(body.issues)
-        : h(
-            'table',
-            { class: 'table', id: 'cohort-rows' },
-            h('caption', {}, t('cohort.reportTitle')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                [t('cohort.row'), t('cohort.learner'), t('cohort.result'), t('cohort.problems')].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              rows.map((row) =>
-                h(
-                  'tr',
-                  { class: row.ok ? 'row-ok' : 'row-error', 'data-row': String(row.row) },
-                  h('th', { scope: 'row' }, String(row.row)),
-                  h('td', {}, row.learner ?? ''),
-                  h(
-                    'td',
-                    {},
-                    row.ok
-                      ? row.awardId
-                        ? h('a', { href: `#/awards/${encodeURIComponent(row.awardId)}` }, t('cohort.storedRow'))
-                        : t('cohort.validRow')
-                      : t('cohort.errorRow'),
-                  ),
-                  h('td', {}, row.ok ? '' : issueList(row.issues)),
-                ),
-              ),
-            ),
-          ),
+      h('p', { class: 'notice error', role: 'alert' }, body.error_description ?? t('error.status', { status })),
+      rows.length ? reportTable(rows, checkCells) : issueList(body.issues),
     )
     result.focus()
+  }
+
+  function showProgress(job) {
+    const done = job.total - job.pending
+    progress.max = job.total
+    progress.value = done
+    const text = t('cohort.awarding', { done, total: job.total, issued: job.issued, failed: job.failed })
+    // Only a change is announced (the live region would repeat the same sentence every poll).
+    if (progressText.textContent !== text) progressText.textContent = text
+  }
+
+  function showJob(job) {
+    progress.hidden = true
+    cancel.hidden = true
+    progressText.textContent = t('cohort.done')
+    const ok = job.state === 'succeeded'
+    replace(
+      result,
+      h('p', { class: `notice ${ok ? 'ok' : 'error'}`, role: ok ? 'status' : 'alert' }, jobSummary(job)),
+      reportTable(job.rows ?? [], jobCells),
+    )
+    result.focus()
+  }
+
+  /** Asks for the job's progress until it ends, then shows its report per row. */
+  async function follow(id) {
+    const me = Symbol('job')
+    following = me
+    cancel.hidden = false
+    cancel.disabled = false
+    cancel.onclick = async () => {
+      cancel.disabled = true
+      try {
+        await api('POST', `/cohorts/${encodeURIComponent(id)}/cancel`)
+      } catch (e) {
+        // 409: it ended meanwhile; the next poll shows how.
+        if (!(e instanceof ApiError && e.status === 409)) announce(errorText(e), 'error')
+      }
+    }
+    try {
+      for (;;) {
+        if (following !== me || !result.isConnected) return
+        const job = await api('GET', `/cohorts/${encodeURIComponent(id)}?rows=none`)
+        if (FINAL.has(job.state)) break
+        showProgress(job)
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      }
+      if (following !== me) return
+      showJob(await api('GET', `/cohorts/${encodeURIComponent(id)}`))
+    } catch (e) {
+      if (following !== me) return
+      progress.hidden = true
+      cancel.hidden = true
+      replace(result, h('p', { class: 'notice error', role: 'alert' }, errorText(e)))
+    } finally {
+      if (following === me) following = undefined
+    }
   }
 
   async function onSubmit(event) {
     event.preventDefault()
     const chosen = file.files?.[0]
     if (!chosen) return
+    following = undefined
     submit.disabled = true
+    cancel.hidden = true
     replace(result)
     progress.hidden = false
+    progress.max = 1
     progress.value = 0
     progressText.textContent = t('cohort.uploading', { percent: 0 })
     const query = new URLSearchParams({ specificationId: course.value, mode: mode.value })
@@ -191,9 +276,26 @@ function cohortForm(courses) {
           progressText.textContent = t('cohort.uploading', { percent: Math.round(fraction * 100) })
         }
       })
-      progress.hidden = true
-      progressText.textContent = t('cohort.done')
-      showReport(status, body)
+      if (status !== 202) {
+        progress.hidden = true
+        progressText.textContent = t('cohort.done')
+        showRefusal(status, body)
+        return
+      }
+      // Checked and queued: the rows are awarded in the background (202 with the job).
+      replace(
+        result,
+        h('p', { class: 'notice ok', role: 'status' }, t('cohort.queued', { pending: body.pending })),
+        body.failed
+          ? reportTable(
+              body.rows.filter((r) => r.state === 'failed'),
+              jobCells,
+            )
+          : null,
+      )
+      showProgress(body)
+      submit.disabled = false
+      await follow(body.id)
     } catch (e) {
       progress.hidden = true
       progressText.textContent = ''
@@ -215,6 +317,7 @@ function cohortForm(courses) {
     h('div', { class: 'actions' }, submit),
     progress,
     progressText,
+    h('div', { class: 'actions' }, cancel),
     result,
   )
 }
