@@ -451,27 +451,27 @@ describe('PAR redirect_uri (RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1)', ()
     expect(await snapshot(offer)).toEqual(before)
   })
 
-  it.each(['eudi-openid4ci://authorize', 'http://127.0.0.1:43123/callback', 'com.example.wallet:/oauth2redirect'])(
-    '%s (native wallet) is accepted, and the decision redirects there',
-    async (redirectUri) => {
-      const offer = await issuer.offer({ txCode: true })
-      const res = await postForm(
-        client.url('uni-a', 'par'),
-        parParams(issuerStateOf(offer), 'v'.repeat(43), { redirect_uri: redirectUri }),
-      )
-      expect(res.status, JSON.stringify(res.body)).toBe(201)
-      const page = await openPage(String(res.body.request_uri))
-      const consent = await enterCode(page.forms['authenticate-form']!, String(offer.txCode))
-      const scheme = new URL(redirectUri).protocol
-      expect(consent.headers.get('content-security-policy')).toContain(
-        `form-action 'self' ${scheme === 'http:' ? new URL(redirectUri).origin : scheme};`,
-      )
-      const form = formsOf(String(consent.body))['decision-form']!
-      const approved = await postForm(form.action, { ...form.hidden, decision: 'approve' })
-      expect(approved.status).toBe(303)
-      expect(String(approved.headers.get('location'))).toMatch(
-        new RegExp(`^${redirectUri.replace(/[.?/]/g, '\\$&')}\\?`),
-      )
-    },
-  )
+  it.each([
+    'eudi-openid4ci://authorize',
+    'http://127.0.0.1:43123/callback',
+    'http://[::1]:43123/callback',
+    'com.example.wallet:/oauth2redirect',
+  ])('%s (native wallet) is accepted, and the decision redirects there', async (redirectUri) => {
+    const offer = await issuer.offer({ txCode: true })
+    const res = await postForm(
+      client.url('uni-a', 'par'),
+      parParams(issuerStateOf(offer), 'v'.repeat(43), { redirect_uri: redirectUri }),
+    )
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const page = await openPage(String(res.body.request_uri))
+    const consent = await enterCode(page.forms['authenticate-form']!, String(offer.txCode))
+    // CSP3 host-source cannot name an IPv6 literal: such a target is named by its scheme.
+    const target = new URL(redirectUri)
+    const formAction = target.protocol === 'http:' && !target.hostname.startsWith('[') ? target.origin : target.protocol
+    expect(consent.headers.get('content-security-policy')).toContain(`form-action 'self' ${formAction};`)
+    const form = formsOf(String(consent.body))['decision-form']!
+    const approved = await postForm(form.action, { ...form.hidden, decision: 'approve' })
+    expect(approved.status).toBe(303)
+    expect(String(approved.headers.get('location')).startsWith(`${redirectUri}?`)).toBe(true)
+  })
 })

@@ -75,7 +75,10 @@ const TEXT = {
 /** Where the wallet receives the answer, as a person can read it: the host, or the app's scheme. */
 function destinationOf(redirectUri: string): { label: string; formAction: string } {
   const url = new URL(redirectUri)
-  if (url.protocol === 'https:' || url.protocol === 'http:') return { label: url.host, formAction: url.origin }
+  if (url.protocol === 'https:' || url.protocol === 'http:') {
+    // CSP3 host-source has no syntax for an IPv6 literal (a loopback `http://[::1]:port`): name the scheme.
+    return { label: url.host, formAction: url.hostname.startsWith('[') ? url.protocol : url.origin }
+  }
   // A private-use scheme (RFC 8252 §7.1): CSP names it by scheme alone.
   return { label: `${url.protocol}//`, formAction: url.protocol }
 }
