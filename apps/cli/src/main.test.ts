@@ -51,18 +51,47 @@ describe('the alma command', () => {
     })
   })
 
-  it('elm report reads a JAdES-sealed EDC file, says the seal was not verified, and exits 1 when it is not a micro-credential', async () => {
+  it('elm report verifies the seal signature of a JAdES-sealed EDC file over its exact bytes, and exits 1 when it is not a micro-credential', async () => {
     const result = await almaCommand('elm', 'report', `${samples}Sample-MC-Annex1-signed.jsonld`)
-    // Issue 12 §5: "sealed" is said only of a verified seal; this command reads the payload only.
-    expect(result.stdout).toContain('(a JAdES seal, RS256, NOT verified by this command')
-    expect(result.stdout).not.toContain('sealed:')
+    // Issue 12 §5: "sealed" is said only of a seal whose signature verified, and what was not checked is named.
+    expect(result.stdout).toContain('(sealed: JAdES RS256, signature verified; certificate chain not checked)')
+    expect(result.stdout).toMatch(/\nSEAL: OK — RS256 signature verified with the key of x5c\[0\] '.+', over /)
     expect(result.stdout).toContain('missing element(s) 11.')
     // The FORMAT check ran on a worker thread of the shipped command (bin/alma.js registers tsx there too).
     expect(result.stdout).toMatch(
       /FORMAT: OK — conforms to the EDC SHACL profile 'generic-full' \(\d+ triples, no violation\)/,
     )
     expect(result.code).toBe(1)
-  })
+    const json = JSON.parse(
+      (await almaCommand('elm', 'report', `${samples}Sample-MC-Annex1-signed.jsonld`, '--json')).stdout,
+    )
+    expect(json.seal).toEqual({
+      format: 'JAdES',
+      alg: 'RS256',
+      certificateChain: 'not-checked',
+      signature: 'verified',
+      reason: expect.stringMatching(/^RS256 signature verified /),
+    })
+  }, 120_000)
+
+  it('elm report of a copy with one byte of the sealed payload changed: seal signature INVALID, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alma-cli-'))
+    const path = join(dir, 'tampered.jsonld')
+    const copy = readFileSync(`${samples}Sample-MC-Annex1-signed.jsonld`)
+    const at = copy.indexOf('\\"Ana\\"')
+    expect(at).toBeGreaterThan(0)
+    copy[at + 4] = 'b'.charCodeAt(0) // the learner "Ana" becomes "Anb"
+    writeFileSync(path, copy)
+    const result = await almaCommand('elm', 'report', path)
+    expect(result.stdout).toContain('(JAdES RS256 seal signature INVALID)')
+    expect(result.stdout).not.toContain('sealed:')
+    expect(result.stdout).toMatch(
+      /\nSEAL: ERROR — the RS256 signature does not verify with the key of x5c\[0\] '.+' over the protected header and the payload bytes: the file was changed after sealing, or sealed with another key\n/,
+    )
+    expect(result.code).toBe(1)
+    const json = JSON.parse((await almaCommand('elm', 'report', path, '--json')).stdout)
+    expect(json.seal).toMatchObject({ signature: 'INVALID', certificateChain: 'not-checked' })
+  }, 120_000)
 
   it('elm report: a credential without an elm:EuropeanDigitalCredential node is not an EDC document (FORMAT ERROR, exit 1)', async () => {
     // Issue 12 §5: the shapes select by class, so such a graph used to "conform … (no violation)".

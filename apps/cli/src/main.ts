@@ -25,7 +25,14 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
   const program = new Command('alma')
     .description('Alma: issue and verify European micro-credentials (ELM / EDC, OpenID4VCI, OpenID4VP)')
     .showHelpAfterError()
-  registerElmCommands(program)
+  registerElmCommands(program, {
+    // A seal's signature is checked with @alma/trust's JAdES check (elm cannot depend on trust),
+    // loaded only when a report meets a sealed file, so `alma elm` keeps starting fast.
+    verifySeal: async (file) => {
+      const check = await (await import('@alma/trust')).verifyJadesSealFile(file)
+      return { verified: check.sealed && check.verified, reason: check.reason }
+    },
+  })
   const command = argv.slice(2).find((arg) => !arg.startsWith('-'))
   if (command === undefined || !ELM_ONLY_COMMANDS.has(command)) {
     trust = await import('@alma/trust')

@@ -9,7 +9,12 @@ export {
   EVIDENCE_TYPE_MANDATE,
 } from './build/build-edc.ts'
 export { addIsoDuration, durationHours } from './build/duration.ts'
-export { buildEdcFiles, registerElmCommands } from './cli/register-elm-commands.ts'
+export {
+  buildEdcFiles,
+  type ElmCommandsOptions,
+  registerElmCommands,
+  type SealSignatureCheck,
+} from './cli/register-elm-commands.ts'
 export type { ElmErrorCode, ElmIssue } from './errors.ts'
 export { ElmError } from './errors.ts'
 export * from './input/index.ts'

@@ -2,6 +2,7 @@
 // identifier inside its ELM documents agree (design/elm.md, "our eIDAS link").
 export * from './did/index.ts'
 export * from './errors.ts'
+export * from './jades/index.ts'
 export * from './keys/index.ts'
 export * from './linkage/index.ts'
 export * from './net/index.ts'

@@ -9,9 +9,7 @@ export {
   type SkipKind,
   verdictOf as edcUploadVerdictOf,
 } from './checks.ts'
-export { type ParsedJadesSeal, parseJadesSeal, SealFormatError } from './parse-jades-seal.ts'
 export { parseTimestampToken, type TimestampTokenClaims, TimestampTokenError } from './parse-timestamp-token.ts'
-export { headerProblem, SEAL_ALGORITHMS, UNDERSTOOD_CRIT, verifyJadesSignature } from './verify-jades-signature.ts'
 export type { TimestampSignatureCheck, VerifyTimestampSignature } from './verify-seal-timestamp.ts'
 export { verifyTimestampSignature } from './verify-timestamp-signature.ts'
 export {

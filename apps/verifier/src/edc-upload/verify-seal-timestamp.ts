@@ -3,11 +3,10 @@
 // trusted `sigTst` moves the time the seal certificate is judged at (security.md: "validate EDC
 // JAdES seals at the trusted timestamp's time, not at sigT and not today").
 import { createHash, X509Certificate } from 'node:crypto'
-import { type CertificateInput, validateCertificateChain } from '@alma/trust'
+import { type CertificateInput, type TstContainer, validateCertificateChain } from '@alma/trust'
 import * as pkijs from 'pkijs'
 import { type EdcUploadCheck, error, ok, skipped } from './checks.ts'
 import { parseTimestampToken, type TimestampTokenClaims, TimestampTokenError } from './parse-timestamp-token.ts'
-import type { TstContainer } from './z-jades-seal.ts'
 
 /** RFC 3161 §2.3: a TSA certificate has the extended key usage id-kp-timeStamping. */
 const OID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8'

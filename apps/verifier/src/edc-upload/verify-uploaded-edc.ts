@@ -17,8 +17,16 @@ import {
   checkIssuerLinkage,
   isTrustError,
   parseStrictJson,
+  looksLikeJwsJson,
+  MAX_JSON_DEPTH,
+  MAX_X5C,
+  type ParsedJadesSeal,
+  parseJadesSeal,
   validateCertificateChain,
+  payloadDocument,
+  SealFormatError,
 } from '@alma/trust'
+  verifyJadesSignature,
 import type { Verdict } from '../verification/index.ts'
 import {
   describeError,
@@ -31,21 +39,11 @@ import {
   verdictOf,
 } from './checks.ts'
 import {
-  looksLikeJwsJson,
-  MAX_JSON_DEPTH,
-  type ParsedJadesSeal,
-  parseJadesSeal,
-  payloadDocument,
-  SealFormatError,
-} from './parse-jades-seal.ts'
-import { verifyJadesSignature } from './verify-jades-signature.ts'
-import {
   type SealTimestampResult,
   type VerifyTimestampSignature,
   verifySealTimestamp,
 } from './verify-seal-timestamp.ts'
 import { verifyTimestampSignature } from './verify-timestamp-signature.ts'
-import { MAX_X5C } from './z-jades-seal.ts'
 import {
   MAX_EDC_UPLOAD_BYTES,
   type VerifyUploadedEdcInput,

@@ -89,14 +89,58 @@ export async function checkEdcFormat(parsed: ParsedEdc, deadlineMs = 60_000): Pr
   }
 }
 
-/** How the report names a seal this command read but did not verify (issue 12 §5: "sealed" only of a verified seal). */
-function sealNote(parsed: ParsedEdc): string {
-  if (!parsed.seal) return ''
-  return ` (a ${parsed.seal.format} seal, ${String(parsed.seal.protectedHeader.alg)}, NOT verified by this command: verify the file with the verifier's POST /api/{rp}/edc-verifications)`
+/** What a seal verifier says of a sealed file's signature (the `alma` program passes @alma/trust's). */
+export interface SealSignatureCheck {
+  readonly verified: boolean
+  readonly reason: string
+}
+
+export interface ElmCommandsOptions {
+  /**
+   * Checks a sealed file's signature over its exact bytes. @alma/elm cannot depend on @alma/trust
+   * (trust depends on elm), so the `alma` program passes trust's `verifyJadesSealFile`; without it
+   * a seal is reported as not verified.
+   */
+  readonly verifySeal?: (file: Uint8Array) => Promise<SealSignatureCheck>
+}
+
+/** The seal of a report: what was checked, said plainly (issue 12 §5: "sealed" only of a verified seal). */
+interface SealReport {
+  readonly format: string
+  readonly alg: string
+  readonly signature: 'verified' | 'INVALID' | 'not-checked'
+  /** The certificate (chain to a trust anchor, validity at the time-stamp, owner) is the verifier's. */
+  readonly certificateChain: 'not-checked'
+  readonly reason: string
+}
+
+async function checkSeal(
+  parsed: ParsedEdc,
+  file: Uint8Array,
+  verifySeal: ElmCommandsOptions['verifySeal'],
+): Promise<SealReport | undefined> {
+  if (!parsed.seal) return undefined
+  const common = {
+    format: parsed.seal.format,
+    alg: String(parsed.seal.protectedHeader.alg),
+    certificateChain: 'not-checked' as const,
+  }
+  if (!verifySeal)
+    return { ...common, signature: 'not-checked', reason: 'this build of the command has no seal verifier' }
+  const check = await verifySeal(file)
+  return { ...common, signature: check.verified ? 'verified' : 'INVALID', reason: check.reason }
+}
+
+function sealNote(seal: SealReport | undefined): string {
+  if (!seal) return ''
+  const name = `${seal.format} ${seal.alg}`
+  if (seal.signature === 'verified') return ` (sealed: ${name}, signature verified; certificate chain not checked)`
+  if (seal.signature === 'INVALID') return ` (${name} seal signature INVALID)`
+  return ` (a ${name} seal, NOT verified by this command: ${seal.reason})`
 }
 
 /** `alma elm build` and `alma elm report`. */
-export function registerElmCommands(program: Command): Command {
+export function registerElmCommands(program: Command, options: ElmCommandsOptions = {}): Command {
   const elm = program.command('elm').description('European Learning Model micro-credentials (EDC documents)')
   elm
     .command('build')
@@ -124,20 +168,24 @@ export function registerElmCommands(program: Command): Command {
   elm
     .command('report')
     .description(
-      'print the Annex I report and the FORMAT check (EDC SHACL) of any EDC file (plain, upload wrapper, or JAdES-sealed; a seal is not verified); exit 1 unless both pass',
+      'print the Annex I report, the FORMAT check (EDC SHACL) and, for a JAdES-sealed file, whether its seal signature verifies over the exact bytes (the certificate chain is not checked: the verifier does that) of any EDC file (plain, upload wrapper, or JAdES-sealed); exit 1 unless all pass',
     )
     .argument('<file>', 'EDC JSON-LD file')
-    .option('--json', 'print the report as JSON (the Annex I report, with `format`)')
-    .action(async (file: string, options: { json?: boolean }) => {
-      const parsed = parseEdc(readFileSync(file))
+    .option('--json', 'print the report as JSON (the Annex I report, with `format`, and `seal` for a sealed file)')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const bytes = readFileSync(file)
+      const parsed = parseEdc(bytes)
       const report = annexIReport(parsed)
+      const seal = await checkSeal(parsed, bytes, options.verifySeal)
       const format = await checkEdcFormat(parsed)
-      if (!report.isMicroCredential || format.status !== 'OK') process.exitCode = 1
-      if (options.json) {
-        console.log(JSON.stringify({ ...report, format }, null, 2))
+      if (!report.isMicroCredential || format.status !== 'OK' || seal?.signature === 'INVALID') process.exitCode = 1
+      if (flags.json) {
+        console.log(JSON.stringify({ ...report, format, ...(seal ? { seal } : {}) }, null, 2))
         return
       }
-      console.log(`Annex I report of ${parsed.id}${sealNote(parsed)}\n${formatAnnexIReport(report)}`)
+      console.log(`Annex I report of ${parsed.id}${sealNote(seal)}\n${formatAnnexIReport(report)}`)
+      if (seal && seal.signature !== 'not-checked')
+        console.log(`SEAL: ${seal.signature === 'verified' ? 'OK' : 'ERROR'} — ${seal.reason}`)
       console.log(`FORMAT: ${format.status} — ${format.reason}`)
     })
   return elm

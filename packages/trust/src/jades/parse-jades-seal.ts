@@ -1,8 +1,10 @@
 // The shape of a JAdES-sealed EDC file (elm.md, "Sealing in EDC"): JWS JSON Serialization,
 // one signature, unencoded payload. Parsing only: no key is touched and nothing is trusted here
 // (style.md, practice 3); `verify-jades-signature.ts` decides.
-import { isTrustError, parseStrictJson } from '@alma/trust'
+
 import type { z } from 'zod'
+import { parseStrictJson } from '../did/strict-json.ts'
+import { isTrustError } from '../errors.ts'
 import {
   type JadesProtectedHeader,
   type TstContainer,
