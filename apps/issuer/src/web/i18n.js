@@ -231,6 +231,7 @@ export const MESSAGES = {
     'offer.burntVia.pre-authorized_code': 'sent by a wallet',
     'offer.burntVia.authorization_code': 'typed on the authorization page',
     'offerState.expired': 'expired',
+    'offerState.withdrawn': 'withdrawn (a credential was revoked or suspended)',
 
     'error.title': 'This page could not be shown',
     'error.network': 'The issuer could not be reached. Check your connection and try again.',
@@ -470,6 +471,7 @@ export const MESSAGES = {
     'offer.burntVia.pre-authorized_code': 'von einer Wallet gesendet',
     'offer.burntVia.authorization_code': 'auf der Autorisierungsseite eingegeben',
     'offerState.expired': 'abgelaufen',
+    'offerState.withdrawn': 'zurückgezogen (ein Nachweis wurde widerrufen oder ausgesetzt)',
 
     'error.title': 'Diese Seite konnte nicht angezeigt werden',
     'error.network': 'Der Aussteller ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
