@@ -160,7 +160,7 @@ describe('the bypass of issue 12 §2: a stranger with the offer link', () => {
     expect((await client.offerState(offer.offer.id)).state).toBe('credential_issued')
     // And the stranger's pushed request can no longer even show the page.
     const late = await getPage(authorizationUrl(requestUri))
-    expectError(late, 400, 'invalid_request', /already redeemed or has expired/)
+    expectError(late, 400, 'invalid_request', /^the credential offer is no longer open: it was redeemed/)
   })
 
   it('cannot guess the code: wrong codes are counted, the page asks again without the name, nothing is issued', async () => {

@@ -232,7 +232,10 @@ async function readPushedRequest(
     throw new IssuerError('invalid_request', 'too many wrong transaction codes: this offer can no longer be redeemed')
   }
   if (offer.state !== 'offered' || offer.expiresAt <= now) {
-    throw new IssuerError('invalid_request', 'the credential offer was already redeemed or has expired')
+    throw new IssuerError(
+      'invalid_request',
+      'the credential offer is no longer open: it was redeemed, has expired or was withdrawn',
+    )
   }
   return { data, offer, requestUri }
 }
@@ -357,7 +360,10 @@ export async function authenticateLearner(
       return { step: 'redirect', location }
     }
     default:
-      throw new IssuerError('invalid_request', 'the credential offer was already redeemed or has expired')
+      throw new IssuerError(
+        'invalid_request',
+        'the credential offer is no longer open: it was redeemed, has expired or was withdrawn',
+      )
   }
 }
 
