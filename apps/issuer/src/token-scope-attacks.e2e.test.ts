@@ -185,6 +185,15 @@ describe('revoking or suspending the award’s credentials stops issuance at onc
         limit: 1,
       })
       expect(entry).toMatchObject({ subject: credentialId, details: { withdrawnOffers: 1 } })
+      // The admin sees why the offer went quiet.
+      const view = await fetch(`${issuer.url}/admin/uni-a/awards/${offer.awardId}`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      })
+      const offers = ((await view.json()) as { offers: { id: string; state: string; withdrawnAt?: string }[] }).offers
+      expect(offers.find((o) => o.id === offer.offer.id)).toMatchObject({
+        state: 'withdrawn',
+        withdrawnAt: expect.any(String),
+      })
     })
   }
 

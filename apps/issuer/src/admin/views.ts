@@ -39,6 +39,7 @@ export function offerView(offer: Offer) {
     // Why an offer is burnt: the wrong codes used up its attempts; the last came through this grant.
     ...(offer.burntAt ? { burntAt: offer.burntAt.toISOString() } : {}),
     ...(offer.burntVia ? { burntVia: offer.burntVia } : {}),
+    ...(offer.withdrawnAt ? { withdrawnAt: offer.withdrawnAt.toISOString() } : {}),
   }
 }
 
