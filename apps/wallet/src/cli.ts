@@ -1,5 +1,5 @@
-// The wallet's commands: `alma-wallet accept | list | show | present | remove`, or mounted under
-// another program as `<program> wallet …` (registerWalletCommands). The wallet file and its
+// The wallet's commands: `alma-wallet accept | list | show | status | present | remove`, or mounted
+// under another program as `<program> wallet …` (registerWalletCommands). The wallet file and its
 // passphrase come from options or ALMA_WALLET_FILE / ALMA_WALLET_PASSPHRASE; a missing passphrase
 // or transaction code is asked for on the terminal. Errors end as one line on stderr, exit code 2.
 //
@@ -19,6 +19,7 @@ import { answerPresentationRequest, type ChooseDisclosures, describeDisclosed } 
 import { type ClaimPath, formatClaimPath, parseClaimPath } from './present/claim-paths.ts'
 import { readSdJwt } from './present/create-sd-jwt-presentation.ts'
 import { type AuthorizationStep, acceptCredentialOffer, type IssuanceFlow } from './receive/accept-offer.ts'
+import { checkCredentialStatus } from './status/check-credential-status.ts'
 
 /** The wallet file when neither `--wallet` nor ALMA_WALLET_FILE names one. */
 export const DEFAULT_WALLET_FILE = '.alma/wallet.json'
@@ -49,7 +50,7 @@ interface Io {
 }
 
 /**
- * Mounts the wallet under `program` as `wallet accept | list | show | present | remove`.
+ * Mounts the wallet under `program` as `wallet accept | list | show | status | present | remove`.
  *
  * @example
  * ```ts
@@ -190,6 +191,25 @@ function addWalletCommands(parent: Command, options: WalletCommandsOptions): voi
         for (const p of answer.presented)
           io.out(`  ${p.queryId}: ${p.credentialId} — ${describeDisclosed(p.disclosed)}`)
         if (answer.redirectUri) io.out(`Continue at: ${answer.redirectUri}`)
+      }),
+    )
+
+  parent
+    .command('status')
+    .description("ask each credential's issuer status list whether it is still valid (exit 1 unless all are)")
+    .argument('[id]', 'the credential id, or a unique start of it (default: every credential)')
+    .action(
+      run(io, async (id: string | undefined, _flags: object, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>()
+        const store = await openStore(io, globals, false)
+        const credentials = id === undefined ? store.all() : [store.get(id)]
+        for (const credential of credentials) {
+          const answer = await checkCredentialStatus(credential, {
+            allowInsecureLoopback: globals.insecureLoopback === true,
+          })
+          io.out(`${credential.id} ${credential.format}: ${answer.status} — ${answer.reason}`)
+          if (answer.status !== 'valid') process.exitCode = 1
+        }
       }),
     )
 

@@ -89,3 +89,9 @@ export {
   type IssuanceFlow,
   type TxCodeRequest,
 } from './receive/accept-offer.ts'
+/** Whether a credential is still valid, by its issuer's status list (revoked, suspended). */
+export {
+  type CheckCredentialStatusOptions,
+  type CredentialStatusAnswer,
+  checkCredentialStatus,
+} from './status/check-credential-status.ts'
