@@ -50,7 +50,7 @@ beforeAll(async () => {
       offerId: open.offer.id,
       awardId: open.awardId,
       credentialId: credential!.id,
-      listId: credential!.statusListId,
+      listId: String(credential!.statusListId),
     }
     madeTokens[tenant] = token
   }

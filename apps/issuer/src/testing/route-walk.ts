@@ -135,7 +135,7 @@ export async function sendRaw(
   const res = await fetch(url, {
     method: init.method,
     headers: init.headers ?? {},
-    ...(init.body !== undefined ? { body: init.body } : {}),
+    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) } : {}),
     redirect: 'manual',
   })
   const text = await res.text()
