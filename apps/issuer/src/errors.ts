@@ -54,6 +54,9 @@ export const ISSUER_ERRORS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   server_error: 500,
+  // RFC 6749 §4.1.2.1's code for a server that cannot take the request now: the ELM worker
+  // threads are busy (with Retry-After) or a task outlived its deadline (issue 12 §3).
+  temporarily_unavailable: 503,
 } as const satisfies Record<string, number>
 
 export type IssuerErrorCode = keyof typeof ISSUER_ERRORS
@@ -64,6 +67,8 @@ export interface IssuerErrorOptions {
   readonly cause?: unknown
   /** RFC 6750 §3 / RFC 9449 §7.1: the scheme to challenge with on 401. */
   readonly wwwAuthenticate?: string
+  /** RFC 9110 §10.2.3: sent as `Retry-After` (seconds) with a 429 or 503. */
+  readonly retryAfterSeconds?: number
   /** Extra public members (e.g. `interval` for `issuance_pending`, `issues` for admin input). */
   readonly extra?: Readonly<Record<string, unknown>>
   readonly status?: number
@@ -77,6 +82,7 @@ export class IssuerError extends Error {
   readonly status: number
   readonly wwwAuthenticate?: string
   readonly extra?: Readonly<Record<string, unknown>>
+  readonly retryAfterSeconds?: number
 
   constructor(code: IssuerErrorCode, description: string, options: IssuerErrorOptions = {}) {
     super(options.internal ? `${description} (${options.internal})` : description, { cause: options.cause })
@@ -85,6 +91,7 @@ export class IssuerError extends Error {
     this.status = options.status ?? ISSUER_ERRORS[code]
     this.wwwAuthenticate = options.wwwAuthenticate
     this.extra = options.extra
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -107,13 +114,6 @@ function firstLine(description: string | undefined, fallback: string): string {
  */
 export function toIssuerError(error: unknown): IssuerError {
   if (error instanceof IssuerError) return error
-  if (error instanceof Oauth2ResourceUnauthorizedError) {
-    const challenge = error.wwwAuthenticateHeaders[0]
-    const code = (challenge?.error ?? 'invalid_token') as `${Oauth2ErrorCodes}`
-    return new IssuerError(
-      isKnownCode(code) ? code : 'invalid_token',
-      firstLine(challenge?.error_description, 'unauthorized'),
-      {
   // Junk in a path, query or body (http/request-input.ts): 400, 413 or 415 naming the problem.
   if (isRequestInputError(error)) return new IssuerError(error.code, error.description, { cause: error })
   // A value the store cannot hold got past the checks: still the client's input, not our fault.
@@ -127,6 +127,13 @@ export function toIssuerError(error: unknown): IssuerError {
       },
     )
   }
+  if (error instanceof Oauth2ResourceUnauthorizedError) {
+    const challenge = error.wwwAuthenticateHeaders[0]
+    const code = (challenge?.error ?? 'invalid_token') as `${Oauth2ErrorCodes}`
+    return new IssuerError(
+      isKnownCode(code) ? code : 'invalid_token',
+      firstLine(challenge?.error_description, 'unauthorized'),
+      {
         status: 401,
         internal: error.message,
         cause: error,
@@ -164,11 +171,13 @@ export interface ErrorLog {
  */
 export function writeError(res: Response, error: unknown, log?: ErrorLog): void {
   const e = toIssuerError(error)
-  if (e.status >= 500) log?.error({ err: e.cause ?? e }, e.message)
+  // A busy or stopped ELM worker is load, not a fault: a warning, like the client errors.
+  if (e.status >= 500 && e.code !== 'temporarily_unavailable') log?.error({ err: e.cause ?? e }, e.message)
   else log?.warn({ code: e.code, status: e.status }, e.message)
   if (res.headersSent) return
   res.status(e.status)
   res.set('Cache-Control', 'no-store')
   if (e.wwwAuthenticate) res.set('WWW-Authenticate', e.wwwAuthenticate)
+  if (e.retryAfterSeconds !== undefined) res.set('Retry-After', String(e.retryAfterSeconds))
   res.json({ error: e.code, error_description: e.description, ...e.extra })
 }

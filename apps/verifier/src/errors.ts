@@ -24,6 +24,9 @@ export const VERIFIER_ERRORS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   server_error: 500,
+  // RFC 6749 §4.1.2.1's code for a server that cannot take the request now: the ELM worker
+  // threads are busy (with Retry-After) or a task outlived its deadline (issue 12 §3).
+  temporarily_unavailable: 503,
 } as const satisfies Record<string, number>
 
 export type VerifierErrorCode = keyof typeof VERIFIER_ERRORS
@@ -33,6 +36,8 @@ export interface VerifierErrorOptions {
   readonly internal?: string
   readonly cause?: unknown
   readonly wwwAuthenticate?: string
+  /** RFC 9110 §10.2.3: sent as `Retry-After` (seconds) with a 429 or 503. */
+  readonly retryAfterSeconds?: number
   /** Extra public members (e.g. `issues` naming bad input fields). */
   readonly extra?: Readonly<Record<string, unknown>>
 }
@@ -45,6 +50,7 @@ export class VerifierError extends Error {
   readonly status: number
   readonly wwwAuthenticate?: string
   readonly extra?: Readonly<Record<string, unknown>>
+  readonly retryAfterSeconds?: number
 
   constructor(code: VerifierErrorCode, description: string, options: VerifierErrorOptions = {}) {
     super(options.internal ? `${description} (${options.internal})` : description, { cause: options.cause })
@@ -54,19 +60,13 @@ export class VerifierError extends Error {
     this.status = VERIFIER_ERRORS[code]
     this.wwwAuthenticate = options.wwwAuthenticate
     this.extra = options.extra
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
 /** Anything that is not a VerifierError or bad input becomes a 500 that says nothing about its cause. */
 export function toVerifierError(error: unknown): VerifierError {
   if (error instanceof VerifierError) return error
-  return new VerifierError('server_error', 'the verifier could not handle this request', { cause: error })
-}
-
-/** Minimal logger shape (pino fits). */
-export interface Logger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
   // Junk in a path, query or body (http/request-input.ts): 400, 413 or 415 naming the problem.
   if (isRequestInputError(error)) return new VerifierError(error.code, error.description, { cause: error })
   // A value the store cannot hold got past the checks: still the client's input, not our fault.
@@ -80,6 +80,13 @@ export interface Logger {
       },
     )
   }
+  return new VerifierError('server_error', 'the verifier could not handle this request', { cause: error })
+}
+
+/** Minimal logger shape (pino fits). */
+export interface Logger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
 }
 
@@ -89,11 +96,13 @@ export interface Logger {
  */
 export function writeError(res: Response, error: unknown, log?: Logger): void {
   const e = toVerifierError(error)
-  if (e.status >= 500) log?.error({ err: e.cause ?? e }, e.message)
+  // A busy or stopped ELM worker is load, not a fault: a warning, like the client errors.
+  if (e.status >= 500 && e.code !== 'temporarily_unavailable') log?.error({ err: e.cause ?? e }, e.message)
   else log?.warn({ code: e.code, status: e.status }, e.message)
   if (res.headersSent) return
   res.status(e.status)
   res.set('Cache-Control', 'no-store')
   if (e.wwwAuthenticate) res.set('WWW-Authenticate', e.wwwAuthenticate)
+  if (e.retryAfterSeconds !== undefined) res.set('Retry-After', String(e.retryAfterSeconds))
   res.json({ error: e.code, error_description: e.description, ...e.extra })
 }

@@ -1,6 +1,7 @@
 // Everything the verifier's endpoints share, built once per process: the store, the relying
 // parties' keys, the guarded DID resolver and status-list fetcher, the trust anchors.
 import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
+import { createElmWorkers, type ElmWorkers } from '@alma/elm'
 import type { ApiKeyGrant, ApiKeyRepository, Store } from '@alma/store'
 import {
   ALLIANCE_REGISTRY_MEDIA_TYPE,
@@ -14,6 +15,7 @@ import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
 import { type Logger, VerifierError } from './errors.ts'
 import { type RelyingPartySettings, relyingPartySettingsOf } from './provision-relying-party.ts'
+import { createVerifierRateLimiters, type VerifierRateLimiters, type VerifierRateLimits } from './rate-limits.ts'
 import { type RelyingPartyUrls, relyingPartyUrls } from './relying-party-urls.ts'
 
 /** The key a relying party signs request objects and webhooks with, and its certificate chain. */
@@ -62,6 +64,10 @@ export interface VerifierContext {
   readonly trustAnchors: readonly string[]
   readonly log: Logger
   readonly now: () => Date
+  /** Threads for SHACL validation of uploaded EDC files, off the request thread (issue 12 §3). */
+  readonly elmWorkers: ElmWorkers
+  /** Per relying party, on the expensive endpoints (rate-limits.ts). */
+  readonly rateLimiters: VerifierRateLimiters
   /**
    * API-key lookups for the relying-party API, remembered for {@link API_KEY_CACHE_MS} when found
    * (a relying party polls its results; a revoked key stops working within that time).
@@ -93,6 +99,10 @@ export interface CreateVerifierContextOptions {
   readonly now?: () => Date
   /** Development only: origins whose status lists may be fetched over loopback http. */
   readonly devAllowList?: readonly string[]
+  /** The ELM worker threads; a pool of the default size when absent. */
+  readonly elmWorkers?: ElmWorkers
+  /** Per relying party; the defaults of rate-limits.ts for what is absent. */
+  readonly rateLimits?: Partial<VerifierRateLimits>
 }
 
 /** OpenID4VP 1.0 §5.9.3 `x509_hash`: base64url SHA-256 of the DER leaf certificate. */
@@ -229,6 +239,8 @@ export function statusListReuseLimit(body: string, fetchedAtMs: number): number 
     trustAnchors: options.trustAnchors,
     log: options.log,
     now,
+    elmWorkers: options.elmWorkers ?? createElmWorkers(),
+    rateLimiters: createVerifierRateLimiters(options.rateLimits),
     requestKeyWrappingKey: Buffer.from(
       hkdfSync('sha256', options.kek.key, 'alma', 'verifier response-encryption keys v1', 32),
     ),

@@ -2,6 +2,7 @@
 // graceful stop that drains in-flight requests (security.md, "operations").
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { ElmWorkers } from '@alma/elm'
 import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createTenantKeyring, isLoopbackHttp, type Kek, resolveKek } from '@alma/trust'
 import { setGlobalConfig } from '@openid4vc/utils'
@@ -11,6 +12,7 @@ import { parseVerifierConfig, type VerifierConfigInput } from './config.ts'
 import type { Logger } from './errors.ts'
 import { createVerifierApp, type MountRoutes } from './http/app.ts'
 import { startWebhookWorker } from './presentation/webhooks.ts'
+import type { VerifierRateLimits } from './rate-limits.ts'
 import { createVerifierContext, type VerifierContext } from './verifier-context.ts'
 
 export interface StartVerifierOptions {
@@ -31,6 +33,10 @@ export interface StartVerifierOptions {
   readonly routes?: readonly MountRoutes[]
   /** How often the webhook worker looks for due deliveries; 0 turns it off. */
   readonly webhookIntervalMs?: number
+  /** ELM worker threads to share (tests, one process with several servers); the server's own, closed with it, when absent. */
+  readonly elmWorkers?: ElmWorkers
+  /** Rate limits per relying party on the expensive endpoints (rate-limits.ts has the defaults). */
+  readonly rateLimits?: Partial<VerifierRateLimits>
 }
 
 export interface RunningVerifier {
@@ -87,6 +93,8 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
     log,
     ...(options.now ? { now: options.now } : {}),
     ...(config.mode === 'development' ? { devAllowList } : {}),
+    ...(options.elmWorkers ? { elmWorkers: options.elmWorkers } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   })
   return { ctx, ownsStore, kek }
 }
@@ -119,6 +127,8 @@ export async function startVerifier(options: StartVerifierOptions): Promise<Runn
           server.close(() => resolve())
           server.closeIdleConnections()
         })
+        // After the requests in flight: their SHACL tasks have ended.
+        if (!options.elmWorkers) await ctx.elmWorkers.close()
         if (ownsStore) await ctx.store.close()
       })()
       return closing

@@ -2,10 +2,10 @@
 // admin app's live checklist: nothing is stored, and an incomplete course is an answer (which
 // elements are missing or invalid, in words), not an error. `PUT …/specifications/{id}` accepts
 // exactly the courses whose check says `isMicroCredential: true`.
-import { type AnnexIReport, annexIReport, parseOrganisations } from '@alma/elm'
+import { type AnnexIReport, annexIReport, type ElmWorkers, parseOrganisations } from '@alma/elm'
 import { IssuerError } from '../errors.ts'
 import type { TenantRuntime } from '../issuance/issuer-context.ts'
-import { courseAnnexReport, prepareCourse, tenantOrganisations } from './course.ts'
+import { courseAnnexReport, tenantOrganisations } from './course.ts'
 import type { AdminIssue } from './parse-admin-input.ts'
 import { zSpecificationId } from './z-admin-input.ts'
 
@@ -98,7 +98,7 @@ function fieldOf(document: unknown, path: string): unknown {
   return value
 }
 
-/** The `issues` of an `invalid_input` IssuerError (course.ts's prepareCourse), else undefined. */
+/** The `issues` of an `invalid_input` IssuerError (course.ts's courseAnnexReport), else undefined. */
 function inputIssuesOf(error: unknown): AdminIssue[] | undefined {
   if (!(error instanceof IssuerError) || error.code !== 'invalid_input') return undefined
   const issues = error.extra?.issues
@@ -176,23 +176,30 @@ function fromInput(tenant: TenantRuntime, document: unknown, issues: readonly Ad
 }
 
 /**
- * Checks a course (the ELM specification input) of `tenant` against Annex I without storing it.
- * Throws only for what is not the input's fault (the tenant's organisations are not valid).
+ * Checks a course (the ELM specification input) of `tenant` against Annex I without storing it,
+ * the validation and the sample award's report on an ELM worker thread. Throws only for what is
+ * not the input's fault (the tenant's organisations are not valid; the workers are busy or the
+ * deadline passed: 503).
  *
  * @example
  * ```ts
- * const check = checkCourse(tenant, { id: 'course-two', document }, new Date())
+ * const check = await checkCourse(ctx.elmWorkers, tenant, { id: 'course-two', document }, new Date())
  * check.elements.filter((e) => e.status === 'missing').map((e) => e.name)
  * ```
  */
-export function checkCourse(tenant: TenantRuntime, input: { id: string; document: unknown }, now: Date): CourseCheck {
+export async function checkCourse(
+  workers: ElmWorkers,
+  tenant: TenantRuntime,
+  input: { id: string; document: unknown },
+  now: Date,
+): Promise<CourseCheck> {
   const issues: AdminIssue[] = []
   const id = zSpecificationId.safeParse(input.id)
   if (!id.success) issues.push({ path: 'id', message: id.error.issues[0]!.message })
   let elements: CheckedElement[]
   let valid = false
   try {
-    const report = courseAnnexReport(prepareCourse(tenant, input.document), now)
+    const report = await courseAnnexReport(workers, tenant, input.document, now)
     elements = fromReport(report)
     valid = issues.length === 0
   } catch (error) {

@@ -102,7 +102,8 @@ const errorText: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  429: 'rate_limited (Retry-After)',
+  429: 'rate_limited (Retry-After): per API key; award, Annex I check and certificate requests also per tenant',
+  503: 'temporarily_unavailable: the EDC work threads are busy (Retry-After) or the work passed its deadline',
 }
 
 const id = (what: string) => pathParam('id', what)
@@ -116,7 +117,8 @@ export function adminOpenApiDocument(): Json {
       version: '1',
       description:
         'Courses, awards, cohorts, credential offers (OpenID4VCI 1.0), revocation and the audit log, per tenant. ' +
-        'Authenticate with an admin API key: `Authorization: Bearer <key>`. Rate limits are per key and per process.',
+        'Authenticate with an admin API key: `Authorization: Bearer <key>`. Rate limits are per key and per process; ' +
+        'awards, Annex I checks and certificate images also count against a limit per tenant.',
     },
     components: {
       securitySchemes: {
@@ -162,7 +164,7 @@ export function adminOpenApiDocument(): Json {
           ],
           body: { schema: jsonSchema(zPutSpecificationRequest) },
           ok: { 200: 'updated, with the Annex I report', 201: 'created, with the Annex I report' },
-          errors: [409, 413, 415],
+          errors: [409, 413, 415, 503],
         }),
       },
       '/admin/{tenant}/specifications/{id}/annex-i-check': {
@@ -176,7 +178,7 @@ export function adminOpenApiDocument(): Json {
           ok: {
             200: '{ id, valid, isMicroCredential, missing, elements: [{ number, name, mandatory, status, source, value?, issues }], issues }',
           },
-          errors: [413, 415],
+          errors: [413, 415, 503],
         }),
       },
       '/admin/{tenant}/awards': {
@@ -191,7 +193,7 @@ export function adminOpenApiDocument(): Json {
           scope: 'awards:write',
           body: { schema: jsonSchema(zCreateAwardRequest) },
           ok: { 201: '{ id, state, annexReport }' },
-          errors: [404, 413, 415],
+          errors: [404, 413, 415, 503],
         }),
       },
       '/admin/{tenant}/awards/cohort': {
@@ -250,7 +252,7 @@ export function adminOpenApiDocument(): Json {
           parameters: [id('award id'), ...queryParameters(zCertificateQuery)],
           ok: { 200: 'image/png' },
           okType: 'image/png',
-          errors: [404],
+          errors: [404, 503],
         }),
       },
       '/admin/{tenant}/awards/{id}/approve': {

@@ -4,7 +4,7 @@ import type { AnnexIReport } from '@alma/elm'
 import type { Specification } from '@alma/store'
 import { IssuerError } from '../errors.ts'
 import type { IssuerContext, TenantRuntime } from '../issuance/issuer-context.ts'
-import { courseAnnexReport, prepareCourse } from './course.ts'
+import { courseAnnexReport } from './course.ts'
 import { invalidInput, toAdminError } from './parse-admin-input.ts'
 
 export interface PutSpecificationInput {
@@ -24,8 +24,8 @@ export interface PutSpecificationResult {
 }
 
 /**
- * Steps: validate with the tenant's organisations → Annex I report of a sample award (a
- * mandatory element missing is refused) → create, or compare-and-set update → audit → forget
+ * Steps: validate with the tenant's organisations and report on a sample award against Annex I,
+ * on an ELM worker (a mandatory element missing is refused) → create, or compare-and-set update → audit → forget
  * the tenant's cached metadata so the course is offered at once.
  */
 export async function putSpecification(
@@ -34,8 +34,7 @@ export async function putSpecification(
   input: PutSpecificationInput,
 ): Promise<PutSpecificationResult> {
   const now = ctx.now()
-  const course = prepareCourse(tenant, input.document)
-  const annexReport = courseAnnexReport(course, now)
+  const annexReport = await courseAnnexReport(ctx.elmWorkers, tenant, input.document, now)
   if (!annexReport.isMicroCredential) {
     throw invalidInput(
       'specification',

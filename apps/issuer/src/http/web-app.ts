@@ -87,7 +87,7 @@ export const mountIssuerWebApp: MountRoutes = (app, ctx) => {
       const award = offer && (await ctx.awardWithDocument(tenant.id, offer.awardId))
       const lang =
         typeof req.query.lang === 'string' && /^[a-z]{2,3}$/.test(req.query.lang) ? req.query.lang : undefined
-      const page = award ? certificatePageOf(award.edc, lang) : undefined
+      const page = award ? await certificatePageOf(award.edc, lang, ctx.elmWorkers) : undefined
       if (!page)
         throw new IssuerError('not_found', 'this credential offer was redeemed, has expired, or does not exist')
       noStore(res).set('Content-Language', page.language).type('image/png').send(page.png)

@@ -1,18 +1,20 @@
 // Awards: a learner's achievement of a course, turned into an EDC document once (buildEdc with
-// the certificate pages), so the credential endpoint only wraps and signs (issue 4, benchmark).
+// the certificate pages, on an ELM worker thread), so the credential endpoint only wraps and signs
+// (issue 4, benchmark).
 import { randomUUID } from 'node:crypto'
 import { roundDownInstant } from '@alma/credentials'
 import {
   annexIReport,
-  buildEdc,
+  type CourseInputs,
   type EdcDocument,
   ElmError,
+  type ElmWorkers,
   type PreparedBuildInputs,
   parseEdc,
-  prepareBuildInputs,
 } from '@alma/elm'
 import type { Award, Specification } from '@alma/store'
 import { IssuerError } from '../errors.ts'
+import { elmWorkError } from './elm-work.ts'
 import type { IssuerContext, TenantRuntime } from './issuer-context.ts'
 
 export interface CreateAwardInput {
@@ -48,25 +50,50 @@ export function elmInputError(error: unknown, prefix: string): IssuerError {
   return new IssuerError('invalid_input', `${prefix}: not valid`, { cause: error })
 }
 
-/** The EDC document of one award (throws ElmError naming `award.…` fields); the one place awards are built. */
-export function buildAwardEdc(course: PreparedBuildInputs, award: unknown, now: Date): EdcDocument {
-  // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
-  return buildEdc(course, award, { now: roundDownInstant(now, 'hour') })
+/**
+ * The EDC document of one award, with its certificate pages, built on an ELM worker thread (issue
+ * 12 §3: ≈43 ms of rendering per award must not hold the request thread); the one place awards are
+ * built. Throws `ElmError` only for the award's input (naming `award.…` fields); the workers' own
+ * refusals (busy, past the deadline, closed) come as `IssuerError('temporarily_unavailable')`
+ * (503, with `retryAfterSeconds` when busy), so `instanceof ElmError` still means "this row is bad".
+ *
+ * @example
+ * ```ts
+ * const edc = await buildAwardEdc(course, awardInput, ctx.now(), ctx.elmWorkers)
+ * ```
+ */
+export async function buildAwardEdc(
+  course: PreparedBuildInputs | CourseInputs,
+  award: unknown,
+  now: Date,
+  workers: ElmWorkers,
+  options: { deadlineMs?: number } = {},
+): Promise<EdcDocument> {
+  try {
+    // security.md: do not reveal the issuance second (RFC 9901 §10.1); the EDC's dates are hours.
+    return await workers.buildEdc(course, award, { now: roundDownInstant(now, 'hour'), ...options })
+  } catch (error) {
+    throw elmWorkError(error, 'building the EDC document') ?? error
+  }
 }
 
 /** Builds the EDC of one award; no state change. */
-export function buildAwardDocument(tenant: TenantRuntime, spec: Specification, awardInput: unknown, now: Date) {
-  let prepared: ReturnType<typeof prepareBuildInputs>
+export async function buildAwardDocument(
+  ctx: IssuerContext,
+  tenant: TenantRuntime,
+  spec: Specification,
+  awardInput: unknown,
+  now: Date,
+) {
+  // The course is validated with the award, on the worker (prepareBuildInputs there).
+  const course = { specification: spec.document, organisations: organisationsOf(tenant) }
   try {
-    prepared = prepareBuildInputs(spec.document, organisationsOf(tenant))
+    return await buildAwardEdc(course, awardInput, now, ctx.elmWorkers)
   } catch (error) {
     if (error instanceof IssuerError) throw error
-    throw elmInputError(error, `course ${spec.id}`)
-  }
-  try {
-    return buildAwardEdc(prepared, awardInput, now)
-  } catch (error) {
-    throw elmInputError(error, 'award')
+    // The course and the organisations are checked before the award: their issues name them.
+    const courseIssue = error instanceof ElmError && error.issues.some((i) => !i.path.startsWith('award'))
+    throw elmInputError(error, courseIssue ? `course ${spec.id}` : 'award')
   }
 }
 
@@ -74,7 +101,7 @@ export async function createAward(ctx: IssuerContext, tenant: TenantRuntime, inp
   const now = ctx.now()
   const spec = await ctx.store.specifications.get(tenant.id, input.specificationId)
   if (!spec) throw new IssuerError('not_found', `no course specification ${input.specificationId}`)
-  const edc = buildAwardDocument(tenant, spec, input.award, now)
+  const edc = await buildAwardDocument(ctx, tenant, spec, input.award, now)
   const award = await ctx.store.awards.create({
     tenantId: tenant.id,
     id: randomUUID(),

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto'
+import { createElmWorkers, type ElmWorkers } from '@alma/elm'
 import type { Award, StatusList, Store } from '@alma/store'
 import type { Kek, Signer, TenantKeyring } from '@alma/trust'
 import {
@@ -66,6 +67,11 @@ export interface IssuerContext {
   readonly didResolver: Resolvable
   readonly log: Logger
   readonly now: () => Date
+  /**
+   * Threads for ELM's heavy work — EDC building, certificate pages, Annex I checks — so that none
+   * of it holds the request thread (issue 12 §3); closed with the server that made them.
+   */
+  readonly elmWorkers: ElmWorkers
   /** A tenant's runtime; `not_found` when there is no such tenant. */
   tenant(tenantId: string): Promise<TenantRuntime>
   /** Forget cached metadata after a course changed (this process; others refresh within seconds). */
@@ -97,6 +103,8 @@ export interface CreateIssuerContextOptions {
   readonly kek: Kek
   readonly log: Logger
   readonly now?: () => Date
+  /** The ELM worker threads; a pool of the default size when absent. */
+  readonly elmWorkers?: ElmWorkers
   /** How long course metadata is reused before the store is asked again. */
   readonly metadataTtlMs?: number
 }
@@ -223,6 +231,7 @@ export function createIssuerContext(options: CreateIssuerContextOptions): Issuer
     didResolver: options.didResolver,
     log: options.log,
     now,
+    elmWorkers: options.elmWorkers ?? createElmWorkers(),
     nonceKey,
     tenant(tenantId) {
       let runtime = runtimes.get(tenantId)

@@ -67,6 +67,8 @@ export interface StartTestIssuerOptions {
   readonly port?: number
   /** The cohort runner's options (hooks, clock), or false for none. */
   readonly cohortJobs?: StartIssuerOptions['cohortJobs']
+  /** ELM worker threads of the test's own (size, deadline, queue); the issuer's own otherwise. */
+  readonly elmWorkers?: StartIssuerOptions['elmWorkers']
 }
 
 export const TEST_KEK = randomBytes(32).toString('base64url')
@@ -84,6 +86,7 @@ export async function startTestIssuer(options: StartTestIssuerOptions = {}): Pro
     ...(options.now ? { now: options.now } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.cohortJobs !== undefined ? { cohortJobs: options.cohortJobs } : {}),
+    ...(options.elmWorkers ? { elmWorkers: options.elmWorkers } : {}),
   })
   const { ctx } = issuer
   let ca: DevCa | undefined

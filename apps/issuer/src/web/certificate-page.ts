@@ -1,7 +1,9 @@
 // The certificate page of an award, for the admin app and the learner's offer page: the PNG the
 // EDC already carries (rendered once when the award was built, one per display language), so
-// showing it costs a base64 decode, not a render.
-import { parseEdc, renderCertificatePage } from '@alma/elm'
+// showing it costs a base64 decode, not a render; a document without one is rendered on an ELM
+// worker thread (issue 12 §3).
+import { type ElmWorkers, parseEdc } from '@alma/elm'
+import { elmWorkError } from '../issuance/elm-work.ts'
 
 export interface CertificatePage {
   /** The page's language tag (`en`, `de`). */
@@ -11,15 +13,20 @@ export interface CertificatePage {
 
 /**
  * The first page in `language` when the document has one, else in its primary language, else the
- * first. An EDC built without pages (none of ours) is rendered now. Undefined without a document.
+ * first. An EDC built without pages (none of ours) is rendered now, on `workers`. Undefined
+ * without a document.
  *
  * @example
  * ```ts
- * const page = certificatePageOf(award.edc, 'de')
+ * const page = await certificatePageOf(award.edc, 'de', ctx.elmWorkers)
  * if (page) res.type('image/png').send(page.png)
  * ```
  */
-export function certificatePageOf(edc: unknown, language?: string): CertificatePage | undefined {
+export async function certificatePageOf(
+  edc: unknown,
+  language: string | undefined,
+  workers: ElmWorkers,
+): Promise<CertificatePage | undefined> {
   if (edc === undefined || edc === null) return undefined
   const parsed = parseEdc(edc)
   const pngs = parsed.display.pages.filter((p) => p.mediaType === 'image/png').sort((a, b) => a.page - b.page)
@@ -29,5 +36,10 @@ export function certificatePageOf(edc: unknown, language?: string): CertificateP
     pngs[0]
   if (page) return { language: page.language, png: Buffer.from(page.content, 'base64') }
   const fallback = language ?? parsed.display.primaryLanguage ?? 'en'
-  return { language: fallback, png: renderCertificatePage(parsed, fallback) }
+  try {
+    const rendered = await workers.renderCertificatePages(parsed.document, { languages: [fallback] })
+    return { language: fallback, png: rendered[fallback]! }
+  } catch (error) {
+    throw elmWorkError(error, 'rendering the certificate page') ?? error
+  }
 }

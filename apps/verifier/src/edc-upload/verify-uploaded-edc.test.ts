@@ -1,10 +1,13 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { createElmWorkers } from '@alma/elm'
 import type { ShaclReport } from '@alma/elm/shacl'
 import { createDevCa, type DevCa, issueSealCertificate } from '@alma/trust'
 import { FlattenedSign } from 'jose'
 import * as pkijs from 'pkijs'
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+// The ladder as the review built it (shared with @alma/elm's own tests).
+import { withLadder } from '../../../../packages/elm/src/shacl/shacl-test-documents.ts'
 import type { EdcUploadCheckId } from './checks.ts'
 import {
   MAX_EDC_UPLOAD_BYTES,
@@ -28,7 +31,13 @@ const NOT_AFTER = '2025-05-10T14:31:15.000Z'
 
 /** SHACL is slow; tests that are not about FORMAT skip it with a conforming report. */
 const noShacl: VerifyUploadedEdcDeps = {
-  validateShacl: async (_document, profile): Promise<ShaclReport> => ({ profile, conforms: true, violations: [] }),
+  validateShacl: async (_document, profile): Promise<ShaclReport> => ({
+    profile,
+    conforms: true,
+    violations: [],
+    triples: 0,
+    ignoredSchemaTriples: 0,
+  }),
 }
 
 type Sealed = {
@@ -180,7 +189,7 @@ describe('verifyUploadedEdc: the EC signed sample', () => {
     const r = await verifyUploadedEdc({ file: SIGNED, trustAnchors: [], now: NOW })
     expect(checkOf(r, 'format')).toMatchObject({
       status: 'OK',
-      reason: "conforms to the EDC SHACL profile 'generic-full' (no violation)",
+      reason: expect.stringMatching(/^conforms to the EDC SHACL profile 'generic-full' \(\d+ triples, no violation\)$/),
     })
     expect(r.format).toMatchObject({ profile: 'generic-full', conforms: true, violations: [] })
     expect(checkOf(r, 'annex-i').status).toBe('OK')
@@ -435,11 +444,11 @@ describe('verifyUploadedEdc: the file', () => {
     expect(checkOf(twice, 'seal-signature').reason).toContain('the file has 2 signatures; an EDC seal has exactly one')
   })
 
-  it('refuses files over 5 MB before parsing them', async () => {
+  it('refuses files over 2 MiB before parsing them', async () => {
     const file = new Uint8Array(MAX_EDC_UPLOAD_BYTES + 1).fill(0x20)
     const r = await verifyUploadedEdc({ file, trustAnchors: [], now: NOW }, noShacl)
     expect(checkOf(r, 'file').reason).toBe(
-      `the file is ${MAX_EDC_UPLOAD_BYTES + 1} bytes; at most 5242880 (5 MB) are accepted`,
+      `the file is ${MAX_EDC_UPLOAD_BYTES + 1} bytes; at most 2097152 (2 MiB) are accepted`,
     )
   })
 
@@ -475,6 +484,75 @@ describe('verifyUploadedEdc: an unsigned EDC', () => {
     expect(checkOf(r, 'file').reason).toContain('in the EDC upload wrapper')
     expect(checkOf(r, 'seal-signature').reason).toMatch(/^not sealed:/)
     expect(r.verdict).toBe('failed')
+  })
+})
+
+// Issue 12 §5: FORMAT passed vacuously on a graph the class-selected shapes did not reach; §3: an
+// uploaded graph is never ontology, and SHACL runs on the ELM workers with a deadline.
+describe('verifyUploadedEdc: FORMAT never passes on nothing, and never runs unbounded', () => {
+  const workers = createElmWorkers({ size: 1 })
+  afterAll(() => workers.close())
+  const onWorkers = (deadlineMs?: number): VerifyUploadedEdcDeps => ({
+    validateShacl: (document, profile) =>
+      workers.validateShacl(document, { profile, ...(deadlineMs === undefined ? {} : { deadlineMs }) }),
+  })
+
+  it('a verifiable credential with no elm:EuropeanDigitalCredential node: ERROR, not an EDC document', async () => {
+    const file = JSON.stringify({ ...JSON.parse(UNSIGNED), type: ['VerifiableCredential'] })
+    const r = await verifyUploadedEdc({ file, trustAnchors: [], now: NOW }, onWorkers())
+    expect(checkOf(r, 'format')).toMatchObject({
+      status: 'ERROR',
+      reason:
+        'not an EDC document: its graph has no elm:EuropeanDigitalCredential node, so the EDC shapes (which select nodes by class) would have nothing to check',
+    })
+    expect(r.format).toBeUndefined()
+    expect(r.verdict).toBe('failed')
+  })
+
+  it('an rdfs:subClassOf ladder of depth 25 is ignored, said so, and the rest validated', async () => {
+    const file = JSON.stringify(withLadder(JSON.parse(UNSIGNED), 25))
+    const r = await verifyUploadedEdc({ file, trustAnchors: [], now: NOW }, onWorkers(25_000))
+    expect(r.format).toMatchObject({ conforms: false, ignoredSchemaTriples: 100 })
+    expect(checkOf(r, 'format').reason).toMatch(
+      /^2 violation\(s\) of the EDC SHACL profile 'generic-full': .*; 100 rdfs\/owl schema triple\(s\) of the document were ignored$/,
+    )
+  })
+
+  it('a validation past its deadline is a FORMAT ERROR naming it', async () => {
+    const r = await verifyUploadedEdc({ file: UNSIGNED, trustAnchors: [], now: NOW }, onWorkers(1))
+    expect(checkOf(r, 'format')).toMatchObject({
+      status: 'ERROR',
+      reason:
+        "the SHACL validation did not finish within 1 ms and was stopped: the document's graph is too costly to validate, so it is not shown to conform",
+    })
+    expect(r.verdict).toBe('failed')
+  })
+
+  it('busy workers are not the file’s fault: the error is thrown, no verdict is made', async () => {
+    const busy = createElmWorkers({ size: 1, maxQueued: 0 })
+    try {
+      const running = busy.validateShacl(JSON.parse(UNSIGNED))
+      await expect(
+        verifyUploadedEdc(
+          { file: UNSIGNED, trustAnchors: [], now: NOW },
+          { validateShacl: (document, profile) => busy.validateShacl(document, { profile }) },
+        ),
+      ).rejects.toMatchObject({ code: 'worker_busy' })
+      await running
+    } finally {
+      await busy.close()
+    }
+  })
+
+  it('a document beyond the validated limits is a FORMAT ERROR naming the limit', async () => {
+    const document = JSON.parse(UNSIGNED)
+    document['http://example.org/attack#padding'] = Array.from({ length: 60_000 }, (_, i) => i)
+    const r = await verifyUploadedEdc({ file: JSON.stringify(document), trustAnchors: [], now: NOW }, onWorkers())
+    expect(checkOf(r, 'format')).toMatchObject({
+      status: 'ERROR',
+      reason:
+        'the document is beyond what is validated: the document has more than 50000 JSON values; at most 50000 are validated',
+    })
   })
 })
 

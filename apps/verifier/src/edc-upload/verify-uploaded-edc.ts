@@ -8,6 +8,7 @@ import {
   annexIReport,
   CREDENTIAL_PROFILE_ISSUED_BY_MANDATE,
   ElmError,
+  ElmWorkerError,
   type ParsedEdc,
   parseEdc,
 } from '@alma/elm'
@@ -16,17 +17,17 @@ import {
   type CertificateCheck,
   checkIssuerLinkage,
   isTrustError,
-  parseStrictJson,
   looksLikeJwsJson,
   MAX_JSON_DEPTH,
   MAX_X5C,
   type ParsedJadesSeal,
   parseJadesSeal,
-  validateCertificateChain,
+  parseStrictJson,
   payloadDocument,
   SealFormatError,
-} from '@alma/trust'
+  validateCertificateChain,
   verifyJadesSignature,
+} from '@alma/trust'
 import type { Verdict } from '../verification/index.ts'
 import {
   describeError,
@@ -57,7 +58,12 @@ export interface VerifyUploadedEdcDeps {
    * id-kp-timeStamping and chain to `timestampTrustAnchors` before genTime is relied on.
    */
   readonly verifyTimestampSignature?: VerifyTimestampSignature
-  /** The FORMAT check; default `validateEdcShacl` of `@alma/elm/shacl`. */
+  /**
+   * The FORMAT check; default `validateEdcShacl` of `@alma/elm/shacl` on the calling thread. A
+   * server passes its ELM workers' `validateShacl` (issue 12 §3: off the request thread, with a
+   * deadline). Their `worker_busy` and `worker_closed` are thrown on (no verdict: try again); a
+   * deadline passed is a FORMAT ERROR (the document is too costly to validate).
+   */
   readonly validateShacl?: (document: unknown, profile: EdcShaclProfile) => Promise<ShaclReport>
 }
 
@@ -132,7 +138,9 @@ function readFile(file: string | Uint8Array): ReadFile {
   const unreadable = (reason: string): ReadFile => ({ kind: 'unreadable', check: error('file', reason) })
   const size = typeof file === 'string' ? Buffer.byteLength(file, 'utf8') : file.length
   if (size > MAX_EDC_UPLOAD_BYTES) {
-    return unreadable(`the file is ${size} bytes; at most ${MAX_EDC_UPLOAD_BYTES} (5 MB) are accepted`)
+    return unreadable(
+      `the file is ${size} bytes; at most ${MAX_EDC_UPLOAD_BYTES} (${MAX_EDC_UPLOAD_BYTES / (1024 * 1024)} MiB) are accepted`,
+    )
   }
   let text: string
   try {
@@ -300,6 +308,24 @@ function shaclProfileOf(parsed: ParsedEdc): EdcShaclProfile {
     : 'generic-full'
 }
 
+/** Why FORMAT could not pass, in words: never "conforms" of a document that was not checked (issue 12 §5). */
+function formatProblem(e: unknown): string {
+  if (e instanceof ElmError) {
+    switch (e.code) {
+      // "not an EDC document: its graph has no elm:EuropeanDigitalCredential node …"
+      case 'not_an_edc_document':
+        return e.message
+      case 'document_too_large':
+        return `the document is beyond what is validated: ${e.message}`
+      case 'worker_deadline_exceeded':
+        return `${e.message}: the document's graph is too costly to validate, so it is not shown to conform`
+      case 'worker_failed':
+        return 'the SHACL validation of this document failed'
+    }
+  }
+  return `the document cannot be read as EDC JSON-LD: ${describeError(e)}`
+}
+
 /** FORMAT: the EC's SHACL application profile, the check EDC runs as FORMAT (`@alma/elm/shacl`). */
 async function formatCheck(
   document: Node,
@@ -310,10 +336,22 @@ async function formatCheck(
   try {
     report = await validate(document, profile)
   } catch (e) {
-    return { check: error('format', `the document cannot be read as EDC JSON-LD: ${describeError(e)}`) }
+    // The workers are busy or closing: not the document's fault, so no verdict (the caller answers 503).
+    if (e instanceof ElmWorkerError && (e.code === 'worker_busy' || e.code === 'worker_closed')) throw e
+    return { check: error('format', formatProblem(e)) }
   }
+  // An uploaded graph is data, never ontology: its rdfs:/owl: triples were not used (validateEdcShacl).
+  const ignored = report.ignoredSchemaTriples
+    ? `; ${report.ignoredSchemaTriples} rdfs/owl schema triple(s) of the document were ignored`
+    : ''
   if (report.conforms) {
-    return { report, check: ok('format', `conforms to the EDC SHACL profile '${profile}' (no violation)`) }
+    return {
+      report,
+      check: ok(
+        'format',
+        `conforms to the EDC SHACL profile '${profile}' (${report.triples} triples, no violation${ignored})`,
+      ),
+    }
   }
   const shown = report.violations.slice(0, 5).map((v) => {
     const where = [...v.within, v.property].filter(Boolean).join('.') || v.focusNode
@@ -324,7 +362,7 @@ async function formatCheck(
     report,
     check: error(
       'format',
-      `${report.violations.length} violation(s) of the EDC SHACL profile '${profile}': ${shown.join('; ')}${more}`,
+      `${report.violations.length} violation(s) of the EDC SHACL profile '${profile}': ${shown.join('; ')}${more}${ignored}`,
     ),
   }
 }
@@ -376,7 +414,7 @@ function annexICheck(parsed: ParsedEdc): { check: EdcUploadCheck; report: AnnexI
  * Verifies an uploaded EDC file and reports every check of {@link EDC_UPLOAD_CHECK_IDS}, in order,
  * each OK / ERROR / SKIPPED with a reason a person can read, and a verdict as EDC gives one:
  *
- * 1. `file` — JSON within 5 MB, UTF-8, no duplicate keys; a JAdES seal or an EDC document.
+ * 1. `file` — JSON within 2 MiB, UTF-8, no duplicate keys; a JAdES seal or an EDC document.
  * 2. `seal-signature` — header rules (RFC 8725: no `none`/HS*, no `jku`/`x5u`/`jwk`, `b64` only
  *    with `crit`, no unknown `crit`), then the JWS over the unencoded payload (RFC 7797) with the
  *    `x5c` leaf's key, by `jose`. An unsealed file is an ERROR: nothing vouches for it.
@@ -387,7 +425,8 @@ function annexICheck(parsed: ParsedEdc): { check: EdcUploadCheck; report: AnnexI
  * 4. `certificate-*` — chain to a configured anchor (an empty store fails closed), validity, key
  *    usage, revocation from configured CRLs, QC e-seal.
  * 5. `organization-identifier-matches`, `countries-agree` — the certificate is the ELM issuer's.
- * 6. `format` (SHACL), `credential-validity`, `credential-revocation`, `annex-i` — on the verified
+ * 6. `format` (SHACL: an ERROR for a graph with no EDC node, beyond the limits, or past the
+ *    deadline), `credential-validity`, `credential-revocation`, `annex-i` — on the verified
  *    payload, or on an unsealed document as uploaded.
  *
  * A failed seal signature blocks every later check (a forged file gets no content report).

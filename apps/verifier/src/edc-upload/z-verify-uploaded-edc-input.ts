@@ -1,7 +1,11 @@
 import { z } from 'zod'
 
-/** Largest upload read (security.md, "oversized input → rejected"); the EC samples are ~150 KB. */
-export const MAX_EDC_UPLOAD_BYTES = 5 * 1024 * 1024
+/**
+ * Largest upload read (security.md, "oversized input → rejected"): 2 MiB, the most the FORMAT
+ * check validates (SHACL_LIMITS of @alma/elm/shacl). The EC samples are 110–150 KB, ours ~170 KB
+ * with two certificate pages; 5 MB held the request thread for 8 s (issue 12 §3).
+ */
+export const MAX_EDC_UPLOAD_BYTES = 2 * 1024 * 1024
 
 /** The EDC SHACL application profiles `@alma/elm/shacl` validates against. */
 export const zEdcShaclProfile = z.enum(['generic-full', 'issued-by-mandate', 'accredited'])

@@ -9,21 +9,26 @@ import { jsonBody, rpEndpoint } from './rp-endpoint.ts'
 export function mountCreatePresentationRequest(router: Router, ctx: VerifierContext): void {
   router.post(
     '/api/:rp/presentation-requests',
-    rpEndpoint(ctx, 'presentations:write', async (req, res, { rp, actor }) => {
-      const input = jsonBody(req, zCreatePresentationRequest, 'presentation request')
-      const created = await createPresentationRequest(ctx, rp, input, actor)
-      res.status(201).json({
-        id: created.record.id,
-        state: created.record.state,
-        authorizationRequestUri: created.authorizationRequestUri,
-        ...(created.requestUri ? { requestUri: created.requestUri } : {}),
-        clientId: created.record.clientId,
-        responseMode: created.record.responseMode,
-        qrPng: created.qrPng,
-        qrSvg: created.qrSvg,
-        expiresAt: created.record.expiresAt.toISOString(),
-        status: `${rp.urls.api}/presentation-requests/${created.record.id}`,
-      })
-    }),
+    rpEndpoint(
+      ctx,
+      'presentations:write',
+      async (req, res, { rp, actor }) => {
+        const input = jsonBody(req, zCreatePresentationRequest, 'presentation request')
+        const created = await createPresentationRequest(ctx, rp, input, actor)
+        res.status(201).json({
+          id: created.record.id,
+          state: created.record.state,
+          authorizationRequestUri: created.authorizationRequestUri,
+          ...(created.requestUri ? { requestUri: created.requestUri } : {}),
+          clientId: created.record.clientId,
+          responseMode: created.record.responseMode,
+          qrPng: created.qrPng,
+          qrSvg: created.qrSvg,
+          expiresAt: created.record.expiresAt.toISOString(),
+          status: `${rp.urls.api}/presentation-requests/${created.record.id}`,
+        })
+      },
+      { rateLimit: { limiter: ctx.rateLimiters.presentationRequests, what: 'presentation requests' } },
+    ),
   )
 }

@@ -2,11 +2,12 @@
 // generated from the zod schema that parses it (z.toJSONSchema), so the document cannot drift.
 import type { Router } from 'express'
 import { z } from 'zod'
+import { MAX_EDC_UPLOAD_BYTES } from '../edc-upload/index.ts'
 import { VERIFIER_ERRORS } from '../errors.ts'
 import { zCreatePresentationRequest } from '../presentation/z-create-presentation-request.ts'
 import { RELYING_PARTY_SCOPES, type RelyingPartyScope } from '../relying-party-keys.ts'
 import type { VerifierContext } from '../verifier-context.ts'
-import { EDC_UPLOAD_TYPES } from './verify-edc-upload.ts'
+import { EDC_UPLOAD_TYPES, MAX_EDC_UPLOAD_SIZE } from './verify-edc-upload.ts'
 
 type Json = Record<string, unknown>
 
@@ -77,7 +78,10 @@ export function openApiDocument(baseUrl: string): Json {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatePresentationRequest' } } },
           },
-          responses: { 201: { description: 'the request: id, authorizationRequestUri, QR URLs, expiresAt' } },
+          responses: {
+            201: { description: 'the request: id, authorizationRequestUri, QR URLs, expiresAt' },
+            429: error('rate_limited: too many presentation requests for this relying party (Retry-After)'),
+          },
         }),
         get: operation('List presentation requests, newest first', 'presentations:read', {
           parameters: [rpParam],
@@ -105,11 +109,23 @@ export function openApiDocument(baseUrl: string): Json {
           // The file itself, byte for byte (the seal covers the exact payload text).
           requestBody: {
             required: true,
+            description: `the EDC file, at most ${MAX_EDC_UPLOAD_BYTES} bytes (${MAX_EDC_UPLOAD_SIZE})`,
             content: Object.fromEntries(
-              EDC_UPLOAD_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+              EDC_UPLOAD_TYPES.map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary', maxLength: MAX_EDC_UPLOAD_BYTES } },
+              ]),
             ),
           },
-          responses: { 200: { description: 'verdict and named checks' } },
+          responses: {
+            200: {
+              description:
+                'verdict and named checks; FORMAT is an ERROR for a document with no EDC node, one beyond the validated limits, or one whose validation passed its deadline',
+            },
+            413: error(`payload_too_large: the file is larger than ${MAX_EDC_UPLOAD_SIZE}`),
+            429: error('rate_limited: too many EDC verifications for this relying party (Retry-After)'),
+            503: error('temporarily_unavailable: the validation threads are busy (Retry-After)'),
+          },
         }),
       },
     },

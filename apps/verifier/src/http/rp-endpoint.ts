@@ -1,6 +1,8 @@
-// The relying-party API's common steps, in order: API key (401/403) → scope (403) → the relying
-// party → the endpoint. Every error goes to the one writer (app.ts).
+// The relying-party API's common steps, in order: API key (401/403) → scope (403) → rate limit of
+// an expensive endpoint (429) → the relying party → the endpoint. Every error goes to the one
+// writer (app.ts).
 import type { ApiKeyGrant } from '@alma/store'
+import type { RateLimiter } from '@alma/trust'
 import type { NextFunction, Request, Response } from 'express'
 import type { z } from 'zod'
 import { VerifierError } from '../errors.ts'
@@ -13,10 +15,19 @@ export interface RelyingPartyCaller {
   readonly actor: string
 }
 
+export interface RpEndpointOptions {
+  /**
+   * The endpoint is expensive: each call spends a token of the relying party's bucket, and beyond
+   * it the answer is 429 with Retry-After (issue 12 §3). `what` names the calls in the error.
+   */
+  readonly rateLimit?: { readonly limiter: RateLimiter; readonly what: string }
+}
+
 export function rpEndpoint(
   ctx: VerifierContext,
   scope: RelyingPartyScope,
   handler: (req: Request, res: Response, caller: RelyingPartyCaller) => Promise<void>,
+  options: RpEndpointOptions = {},
 ) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -24,6 +35,16 @@ export function rpEndpoint(
       res.set('Cache-Control', 'no-store')
       const rpId = String(req.params.rp)
       const grant = await authenticateRelyingParty(ctx, req.get('authorization'), rpId, scope)
+      if (options.rateLimit) {
+        const wait = options.rateLimit.limiter.take(grant.tenantId)
+        if (wait !== undefined) {
+          throw new VerifierError(
+            'rate_limited',
+            `too many ${options.rateLimit.what} for relying party ${grant.tenantId}; retry after ${wait} s`,
+            { retryAfterSeconds: wait },
+          )
+        }
+      }
       const rp = await ctx.relyingParty(rpId)
       await handler(req, res, { rp, grant, actor: `apikey:${grant.keyId}` })
     } catch (error) {

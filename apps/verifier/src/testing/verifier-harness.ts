@@ -35,6 +35,8 @@ export interface StartTestVerifierOptions {
   readonly webhookUrl?: string
   /** `localhost` by default, so x509_san_dns: has a DNS name to name. */
   readonly host?: string
+  readonly elmWorkers?: StartVerifierOptions['elmWorkers']
+  readonly rateLimits?: StartVerifierOptions['rateLimits']
 }
 
 export async function startTestVerifier(options: StartTestVerifierOptions): Promise<TestVerifier> {
@@ -54,6 +56,8 @@ export async function startTestVerifier(options: StartTestVerifierOptions): Prom
     ...(options.now ? { now: options.now } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.webhookIntervalMs !== undefined ? { webhookIntervalMs: options.webhookIntervalMs } : {}),
+    ...(options.elmWorkers ? { elmWorkers: options.elmWorkers } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   })
   const now = new Date()
   const ca = await createDevCa({ name: 'Alma Verifier Test CA', country: 'DE', now })

@@ -70,6 +70,9 @@ function preparedCourse(course: CourseInputs): PreparedBuildInputs {
   return prepared
 }
 
+/** The PNG signature, base64: stands in for pages of a document that is reported on, never shown. */
+const PLACEHOLDER_PAGE = 'iVBORw0KGgo='
+
 function buildOptions(options: BuildEdcTaskOptions): BuildEdcOptions {
   return {
     ...(options.now ? { now: options.now } : {}),
@@ -96,8 +99,14 @@ async function run(task: ElmTask): Promise<ElmTaskResults[keyof ElmTaskResults]>
       return validateEdcShacl(task.document, task.profile)
     case 'buildEdc':
       return buildEdc(preparedCourse(task.course), task.award, buildOptions(task.options))
-    case 'annexIReportOfAward':
-      return annexIReport(buildEdc(preparedCourse(task.course), task.award, buildOptions(task.options)))
+    case 'annexIReportOfAward': {
+      // The report reads no image: a placeholder page per display language (the title's) instead of a render.
+      const course = preparedCourse(task.course)
+      const pages =
+        task.options.pages ??
+        Object.fromEntries(Object.keys(course.specification.title).map((tag) => [tag, PLACEHOLDER_PAGE]))
+      return annexIReport(buildEdc(course, task.award, buildOptions({ ...task.options, pages })))
+    }
     case 'renderCertificatePages': {
       const parsed = parseEdc(task.edc)
       const languages = task.languages?.length

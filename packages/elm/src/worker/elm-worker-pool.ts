@@ -88,7 +88,7 @@ export interface ElmWorkers {
     award: unknown,
     options?: BuildEdcOffThreadOptions,
   ): Promise<EdcDocument>
-  /** The Annex I report of the EDC `buildEdc` would build (pass `pages` to skip rendering). */
+  /** The Annex I report of the EDC `buildEdc` would build; no page is rendered for it (the report reads none). */
   annexIReportOfAward(
     course: PreparedBuildInputs | CourseInputs,
     award: unknown,

@@ -15,6 +15,7 @@ export {
   type ResolvedAddress,
 } from './guarded-fetch.ts'
 export { isLoopbackHttp } from './loopback-http.ts'
+export { createRateLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 export {
   bodyReaderProblem,
   checkBodyText,

@@ -1,5 +1,6 @@
-// The admin endpoints' common steps, in order: API key (401/403) → rate limit (429) → scope
-// (403) → tenant → the endpoint. Every error goes to the one error writer (app.ts).
+// The admin endpoints' common steps, in order: API key (401/403) → rate limit per key (429) →
+// scope (403) → rate limit per tenant for expensive endpoints (429) → tenant → the endpoint.
+// Every error goes to the one error writer (app.ts).
 import type { ApiKeyGrant } from '@alma/store'
 import type { NextFunction, Request, Response } from 'express'
 import type { z } from 'zod'
@@ -11,7 +12,19 @@ import type { RateLimiter } from '../rate-limit.ts'
 
 export interface AdminDeps {
   readonly ctx: IssuerContext
+  /** Per API key, every endpoint. */
   readonly limiter: RateLimiter
+  /** Per tenant, the endpoints whose work runs on the ELM workers ({@link AdminEndpointOptions.expensive}). */
+  readonly expensiveLimiter: RateLimiter
+}
+
+export interface AdminEndpointOptions {
+  /**
+   * The endpoint's work runs on the shared ELM worker threads (EDC building, certificate pages,
+   * Annex I checks): it also spends a token of the tenant's bucket, so one tenant cannot keep
+   * them busy for every other (issue 12 §3).
+   */
+  readonly expensive?: boolean
 }
 
 /** Who is calling: the tenant of the URL (which the key belongs to), and the key. */
@@ -24,7 +37,12 @@ export interface AdminCaller {
 
 export type AdminHandler = (req: Request, res: Response, caller: AdminCaller) => Promise<void>
 
-export function adminEndpoint(deps: AdminDeps, scope: AdminScope, handler: AdminHandler) {
+export function adminEndpoint(
+  deps: AdminDeps,
+  scope: AdminScope,
+  handler: AdminHandler,
+  options: AdminEndpointOptions = {},
+) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       // Answers carry keys' effects, tx codes and learner data: never cached.
@@ -37,6 +55,16 @@ export function adminEndpoint(deps: AdminDeps, scope: AdminScope, handler: Admin
         throw new IssuerError('rate_limited', `too many requests with this API key; retry after ${wait} s`)
       }
       requireScope(grant, scope)
+      if (options.expensive) {
+        const tenantWait = deps.expensiveLimiter.take(grant.tenantId)
+        if (tenantWait !== undefined) {
+          throw new IssuerError(
+            'rate_limited',
+            `too many award, Annex I check and certificate requests for tenant ${grant.tenantId}; retry after ${tenantWait} s`,
+            { retryAfterSeconds: tenantWait },
+          )
+        }
+      }
       const tenant = await deps.ctx.tenant(tenantId)
       await handler(req, res, { tenant, grant, actor: `apikey:${grant.keyId}` })
     } catch (error) {

@@ -9,15 +9,21 @@ import { type AdminDeps, adminEndpoint, jsonBody, param } from './admin-endpoint
 export function mountCheckSpecification(router: Router, deps: AdminDeps): void {
   router.post(
     '/admin/:tenant/specifications/:id/annex-i-check',
-    adminEndpoint(deps, 'read', async (req, res, { tenant }) => {
-      jsonBody(req, zAnnexICheckRequest, 'annex-i-check')
-      const check = checkCourse(
-        tenant,
-        // The caller's input as sent; the parsed copy only proved it is an object.
-        { id: param(req, 'id'), document: (req.body as { specification: unknown }).specification },
-        deps.ctx.now(),
-      )
-      res.json({ id: param(req, 'id'), ...check })
-    }),
+    adminEndpoint(
+      deps,
+      'read',
+      async (req, res, { tenant }) => {
+        jsonBody(req, zAnnexICheckRequest, 'annex-i-check')
+        const check = await checkCourse(
+          deps.ctx.elmWorkers,
+          tenant,
+          // The caller's input as sent; the parsed copy only proved it is an object.
+          { id: param(req, 'id'), document: (req.body as { specification: unknown }).specification },
+          deps.ctx.now(),
+        )
+        res.json({ id: param(req, 'id'), ...check })
+      },
+      { expensive: true },
+    ),
   )
 }

@@ -7,24 +7,29 @@ import { type AdminDeps, adminEndpoint, jsonBody } from './admin-endpoint.ts'
 export function mountCreateAward(router: Router, deps: AdminDeps): void {
   router.post(
     '/admin/:tenant/awards',
-    adminEndpoint(deps, 'awards:write', async (req, res, { tenant, actor }) => {
-      const body = jsonBody(req, zCreateAwardRequest, 'award')
-      const award = await createAward(deps.ctx, tenant, {
-        specificationId: body.specificationId,
-        award: (req.body as { award: unknown }).award,
-        hold: body.hold === true,
-        actor,
-      })
-      res
-        .status(201)
-        .set('Location', `/admin/${tenant.id}/awards/${award.id}`)
-        .json({
-          id: award.id,
-          state: award.state,
-          specificationId: award.specificationId,
-          specificationVersion: award.specificationVersion,
-          annexReport: annexReportOf(award) ?? null,
+    adminEndpoint(
+      deps,
+      'awards:write',
+      async (req, res, { tenant, actor }) => {
+        const body = jsonBody(req, zCreateAwardRequest, 'award')
+        const award = await createAward(deps.ctx, tenant, {
+          specificationId: body.specificationId,
+          award: (req.body as { award: unknown }).award,
+          hold: body.hold === true,
+          actor,
         })
-    }),
+        res
+          .status(201)
+          .set('Location', `/admin/${tenant.id}/awards/${award.id}`)
+          .json({
+            id: award.id,
+            state: award.state,
+            specificationId: award.specificationId,
+            specificationVersion: award.specificationVersion,
+            annexReport: annexReportOf(award) ?? null,
+          })
+      },
+      { expensive: true },
+    ),
   )
 }

@@ -9,13 +9,18 @@ import { type AdminDeps, adminEndpoint, param, queryOf } from './admin-endpoint.
 export function mountGetAwardCertificate(router: Router, deps: AdminDeps): void {
   router.get(
     '/admin/:tenant/awards/:id/certificate.png',
-    adminEndpoint(deps, 'read', async (req, res, { tenant }) => {
-      const query = queryOf(req, zCertificateQuery)
-      const award = await deps.ctx.awardWithDocument(tenant.id, param(req, 'id'))
-      if (!award) throw new IssuerError('not_found', `no award ${param(req, 'id')}`)
-      const page = certificatePageOf(award.edc, query.lang)
-      if (!page) throw new IssuerError('not_found', `award ${award.id} has no certificate page`)
-      res.type('image/png').set('Content-Language', page.language).send(page.png)
-    }),
+    adminEndpoint(
+      deps,
+      'read',
+      async (req, res, { tenant }) => {
+        const query = queryOf(req, zCertificateQuery)
+        const award = await deps.ctx.awardWithDocument(tenant.id, param(req, 'id'))
+        if (!award) throw new IssuerError('not_found', `no award ${param(req, 'id')}`)
+        const page = await certificatePageOf(award.edc, query.lang, deps.ctx.elmWorkers)
+        if (!page) throw new IssuerError('not_found', `award ${award.id} has no certificate page`)
+        res.type('image/png').set('Content-Language', page.language).send(page.png)
+      },
+      { expensive: true },
+    ),
   )
 }
