@@ -1,5 +1,5 @@
 // @openid4vc/openid4vci as the wallet, over real HTTP against our issuer (issue 4, "Interop").
-import { edcOfJwtVc, verifySdJwtVc } from '@alma/credentials'
+import { verifySdJwtVc } from '@alma/credentials'
 import { validateEdcShacl } from '@alma/elm/shacl'
 import { checkIssuerLinkage, createDidResolver } from '@alma/trust'
 import { preAuthorizedCodeGrantIdentifier } from '@openid4vc/oauth2'
@@ -63,7 +63,9 @@ describe('pre-authorized code flow with @openid4vc/openid4vci', () => {
     expect(header.x5c).toHaveLength(1) // the seal certificate; the trust anchor is not sent (HAIP 1.0 §6.1.1)
     const claims = decodeJwt(vcJwt) as { vc: Record<string, unknown>; cnf?: { jwk: unknown } }
     expect(claims.cnf?.jwk).toMatchObject({ x: keys[0]!.publicJwk.x })
-    const shacl = await validateEdcShacl(edcOfJwtVc(claims.vc as never))
+    // The vc as the wallet received it, not a copy (issue 12 §6): revocation is the JWT status claim.
+    expect(claims.vc).not.toHaveProperty('credentialStatus')
+    const shacl = await validateEdcShacl(claims.vc)
     expect(shacl.violations).toEqual([])
 
     // dc+sd-jwt verifies with the issuer key from the x5c leaf.
