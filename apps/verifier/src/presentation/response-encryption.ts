@@ -2,7 +2,7 @@
 // request's client_metadata.jwks — a fresh ECDH-ES P-256 key per request (HAIP 1.0, security.md).
 // The private half is kept with the request, wrapped under a key derived from the KEK.
 import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { parseStrictJson } from '@alma/trust'
+import { parseStrictJson, quoteForDescription } from '@alma/trust'
 import { compactDecrypt, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { VerifierError } from '../errors.ts'
 
@@ -56,6 +56,15 @@ export function unwrapPrivateKey(wrappingKey: Buffer, aad: string, wrapped: Wrap
 }
 
 /**
+ * A header value the wallet sent, as an error description may show it: an algorithm name as it
+ * is, anything else quoted with its odd characters escaped (RFC 6749 §5.2: no `"`, `\`, controls).
+ */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  return /^[A-Za-z0-9+._-]{1,40}$/.test(text) ? text : quoteForDescription(text)
+}
+
+/**
  * Decrypts a `response` JWE (§8.3.1) after checking its header: `alg` ECDH-ES, `enc` one we
  * offered, our `kid` if named, and no `zip` or PBES2 `p2c` — refused before heavy work (jose
  * CVE-2022-36083, CVE-2024-28176; security.md "JOSE and SD-JWT"). Returns the payload JSON object.
@@ -72,12 +81,12 @@ export async function decryptResponse(jwe: string, privateJwk: JWK): Promise<Rec
     throw new VerifierError('invalid_request', 'the response JWE header is not valid base64url JSON')
   }
   if (header.alg !== 'ECDH-ES') {
-    throw new VerifierError('invalid_request', `response JWE alg must be ECDH-ES, not ${String(header.alg)}`)
+    throw new VerifierError('invalid_request', `response JWE alg must be ECDH-ES, not ${shown(header.alg)}`)
   }
   if (!RESPONSE_ENC_VALUES.includes(header.enc as (typeof RESPONSE_ENC_VALUES)[number])) {
     throw new VerifierError(
       'invalid_request',
-      `response JWE enc must be one of ${RESPONSE_ENC_VALUES.join(', ')}, not ${String(header.enc)}`,
+      `response JWE enc must be one of ${RESPONSE_ENC_VALUES.join(', ')}, not ${shown(header.enc)}`,
     )
   }
   if (header.zip !== undefined) throw new VerifierError('invalid_request', 'compressed (zip) response JWEs are refused')
