@@ -1,9 +1,10 @@
 // Revoking and suspending issued credentials: the record's state (compare-and-set), the status
 // list entry and the audit entry in ONE transaction, so the served list and the records agree.
 //
-// Status values: IETF Token Status List §7.1 (dc+sd-jwt, 2 bits): 0 VALID, 1 INVALID,
-// 2 SUSPENDED. W3C Bitstring Status List v1.0 (jwt_vc_json) with purpose `revocation`: 1 revoked;
-// it has no "suspended" value, so suspension is refused for those credentials (409).
+// Status values: IETF Token Status List §7.1 (both formats, 2 bits): 0 VALID, 1 INVALID,
+// 2 SUSPENDED. W3C Bitstring Status List v1.0 (jwt_vc_json issued before the JWT status claim)
+// with purpose `revocation`: 1 revoked; it has no "suspended" value, so suspension is refused for
+// those credentials (409).
 //
 // Revoking or suspending also withdraws the award's open offers in the same transaction (issue 12,
 // "token scope"): an access token minted before — the learner's or a thief's — issues nothing

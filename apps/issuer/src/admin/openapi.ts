@@ -293,7 +293,7 @@ export function adminOpenApiDocument(): Json {
             post: operation({
               summary:
                 action === 'suspend'
-                  ? 'suspend (Token Status List, dc+sd-jwt only; 409 for a Bitstring-listed jwt_vc_json credential)'
+                  ? 'suspend (Token Status List: both formats; 409 for a jwt_vc_json issued before on a W3C Bitstring list)'
                   : `${action} a credential (its status list entry and record in one transaction; a repeat changes nothing)`,
               scope: 'credentials:revoke',
               parameters: [id('credential id (urn:uuid:…)')],
