@@ -123,6 +123,16 @@ function cohortJobSuite(ctx: BackendContext) {
       expect(await store.cohortJobs.release(lease(tenantId, job.id, 'a'), at(4 + LEASE))).toBe(false)
       expect((await store.cohortJobs.pendingRows(lease(tenantId, job.id, 'b'), 10)).map((r) => r.row)).toEqual([3, 4])
       expect((await store.cohortJobs.get(tenantId, job.id))?.issued).toBe(1)
+      // A recorded row no longer keeps the learner's input (the award has it); a pending one does.
+      const inputs = await store.sql.query<{ csv_row: number; input: unknown }>(
+        'SELECT csv_row, input FROM cohort_job_rows WHERE tenant_id = $1 AND job_id = $2 ORDER BY csv_row',
+        [tenantId, job.id],
+      )
+      expect(inputs.rows.map((r) => [Number(r.csv_row), r.input === null])).toEqual([
+        [2, true],
+        [3, false],
+        [4, false],
+      ])
     })
 
     it('finishes succeeded only when no row is pending; failed when a row failed; an error fails the rest', async () => {

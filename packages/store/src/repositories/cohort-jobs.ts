@@ -138,8 +138,8 @@ export interface CohortJobRepository {
   /** Up to `limit` pending rows in file order, for the runner holding `lease`. */
   pendingRows(lease: CohortJobLease, limit: number): Promise<PendingCohortJobRow[]>
   /**
-   * Records one row's outcome and extends the lease, only while `lease` is held and the job is
-   * running and the row still pending. Returns `lease_lost` (nothing written) when another
+   * Records one row's outcome (and drops its input) and extends the lease, only while `lease` is
+   * held and the job is running and the row still pending. Returns `lease_lost` (nothing written) when another
    * runner took the job or it was cancelled, `row_done` when the row is no longer pending. Call
    * it in the transaction that stores the row's award: when it does not return `recorded`,
    * throw, so that the award is rolled back with it.
@@ -360,7 +360,9 @@ export function createCohortJobRepository(db: SqlClient): CohortJobRepository {
       const held = await db.query(HOLD_LEASE, [lease.tenantId, lease.jobId, lease.owner, now, leaseSeconds])
       if (held.rowCount !== 1) return 'lease_lost'
       const { rowCount } = await db.query(
-        `UPDATE cohort_job_rows SET state = $4, issues = $5::jsonb, updated_at = $6
+        // The input goes once the row is done: an issued row's award holds it, a failed row's
+        // report says what was wrong — the learner's data is not kept twice (data minimisation).
+        `UPDATE cohort_job_rows SET state = $4, issues = $5::jsonb, input = NULL, updated_at = $6
           WHERE tenant_id = $1 AND job_id = $2 AND csv_row = $3 AND state = 'pending'`,
         [
           lease.tenantId,
@@ -384,7 +386,7 @@ export function createCohortJobRepository(db: SqlClient): CohortJobRepository {
         if (held.rowCount !== 1) return undefined
         if (end) {
           await tx.query(
-            `UPDATE cohort_job_rows SET state = 'failed', issues = $3::jsonb, updated_at = $4
+            `UPDATE cohort_job_rows SET state = 'failed', issues = $3::jsonb, input = NULL, updated_at = $4
               WHERE tenant_id = $1 AND job_id = $2 AND state = 'pending'`,
             [lease.tenantId, lease.jobId, jsonParam(end.issues), now],
           )
