@@ -143,14 +143,17 @@ describe('receiving credentials (OpenID4VCI 1.0)', () => {
   })
 })
 
-/** DCQL (OpenID4VP 1.0 §6) for the SD-JWT VC of a micro-credential: three of its claims. */
+/**
+ * DCQL (OpenID4VP 1.0 §6) for the SD-JWT VC of a micro-credential: three of its selectively
+ * disclosable claims (the EU learning credential keeps title and issuer in the clear).
+ */
 const SD_JWT_QUERY = {
   credentials: [
     {
       id: 'micro_credential',
       format: 'dc+sd-jwt',
       meta: { vct_values: [EU_LEARNING_CREDENTIAL_VCT] },
-      claims: [{ path: ['family_name'] }, { path: ['achievement_title'] }, { path: ['ects_credits'] }],
+      claims: [{ path: ['family_name'] }, { path: ['assessment_grade'] }, { path: ['ects_credits'] }],
     },
   ],
 }
@@ -195,13 +198,13 @@ describe('presenting credentials (OpenID4VP 1.0)', () => {
       expect.objectContaining({
         queryId: 'micro_credential',
         format: 'dc+sd-jwt',
-        disclosed: [['family_name'], ['achievement_title'], ['ects_credits']],
+        disclosed: [['family_name'], ['assessment_grade'], ['ects_credits']],
       }),
     ])
     expect(session.error).toBeUndefined()
     const [presentation] = session.received!.verified.micro_credential!
     // The verifier decoded exactly three disclosures: the requested claims, nothing else.
-    expect(presentation!.disclosedClaimNames!.sort()).toEqual(['achievement_title', 'ects_credits', 'family_name'])
+    expect(presentation!.disclosedClaimNames!.sort()).toEqual(['assessment_grade', 'ects_credits', 'family_name'])
     expect(presentation!.claims).toMatchObject({ family_name: 'Andromeda', vct: EU_LEARNING_CREDENTIAL_VCT })
     expect(presentation!.claims).not.toHaveProperty('given_name')
     expect(presentation!.holderProof).toMatchObject({ aud: 'x509_san_dns:localhost', nonce: session.nonce })
@@ -229,7 +232,7 @@ describe('presenting credentials (OpenID4VP 1.0)', () => {
     expect(choices).toEqual([
       expect.objectContaining({
         queryId: 'micro_credential',
-        requested: [['family_name'], ['achievement_title'], ['ects_credits']],
+        requested: [['family_name'], ['assessment_grade'], ['ects_credits']],
         disclosable: expect.arrayContaining([['family_name'], ['given_name'], ['birth_date']]),
       }),
     ])
@@ -262,7 +265,7 @@ describe('presenting credentials (OpenID4VP 1.0)', () => {
     expect(answer.verifier).toMatchObject({ prefix: 'decentralized_identifier', authentication: 'did' })
     expect(answer.presented.map((p) => [p.queryId, p.format, p.disclosed])).toEqual([
       ['edc', 'jwt_vc_json', 'all'],
-      ['micro_credential', 'dc+sd-jwt', [['family_name'], ['achievement_title'], ['ects_credits']]],
+      ['micro_credential', 'dc+sd-jwt', [['family_name'], ['assessment_grade'], ['ects_credits']]],
     ])
     expect(session.error).toBeUndefined()
     expect(session.received!.jweHeader).toMatchObject({ enc: 'A128GCM' })
@@ -390,7 +393,7 @@ describe('the alma-wallet command', () => {
       '--insecure-loopback',
     )
     expect(presented.err).toBe('')
-    expect(presented.out).toContain('requested:  family_name, achievement_title, ects_credits')
+    expect(presented.out).toContain('requested:  family_name, assessment_grade, ects_credits')
     expect(presented.out).toContain('disclosing: family_name, given_name')
     expect(presented.out).toMatch(/Continue at: http:\/\/localhost:\d+\/done#response_code=/)
     expect(session.received!.verified.micro_credential![0]!.disclosedClaimNames!.sort()).toEqual([

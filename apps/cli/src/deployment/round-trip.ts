@@ -87,7 +87,7 @@ export async function runRoundTrip(
     const facts = ['achievement_title', 'issuing_authority', 'awarding_bodies']
       .filter((name) => claims[name] !== undefined)
       .map((name) => `${name}=${JSON.stringify(claims[name])}`)
-    if (facts.length > 0) print(`   disclosed: ${facts.join(', ')}`)
+    if (facts.length > 0) print(`   facts shown: ${facts.join(', ')}`)
   }
   const seconds = (performance.now() - started) / 1000
   print(`\nround trip done in ${seconds.toFixed(1)} s (issuer ${issuerUrl}, verifier ${verifierUrl})`)
