@@ -549,6 +549,18 @@ describe('admin input hygiene', () => {
   })
 })
 
+describe('form bodies', () => {
+  it('more form parameters than the reader takes → 400 naming it (was an unmapped 413 → 500)', async () => {
+    const body = Array.from({ length: 150 }, (_, i) => `p${i}=x`).join('&')
+    const res = await sendRaw(`${issuer.url}/uni-a/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    })
+    expectError(res, 400, 'invalid_request', /^too many form parameters$/)
+  })
+})
+
 describe('PAR with junk (issue 12 §5: issuer_state=%00 answered 500)', () => {
   it('issuer_state=%00 → 400 naming issuer_state, logged as a warning', async () => {
     const res = await sendRaw(`${issuer.url}/uni-a/par`, {
