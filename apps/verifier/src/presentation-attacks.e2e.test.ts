@@ -1061,7 +1061,8 @@ describe('issuer trust, validity and status: the session fails and names the che
           answered,
           {
             id: 'issuer-trust',
-            reason: `${iss} is not trusted: certificate-chain-trusted: the path ends at 'Alma Test CA', a self-signed certificate inside x5c that is not a configured trust anchor; certificates in x5c are never trusted as anchors`,
+            // x5c is the seal certificate alone (HAIP 1.0 §6.1.1: the anchor is not sent).
+            reason: `${iss} is not trusted: certificate-chain-trusted: no configured trust anchor or x5c certificate issued 'University of Adlerstadt' (issuer 'C=DE, O=Alma Test CA, CN=Alma Test CA')`,
           },
           strict,
         )

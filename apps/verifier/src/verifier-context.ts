@@ -7,6 +7,7 @@ import {
   ALLIANCE_REGISTRY_MEDIA_TYPE,
   guardedFetch,
   isSelfSigned,
+  type JwtVcIssuerKeys,
   type Kek,
   type KeyRecord,
   type TenantKeyring,
@@ -14,14 +15,15 @@ import {
 import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
 import { type Logger, VerifierError } from './errors.ts'
+import { createJwtVcIssuerKeysLookup, type JwtVcIssuerKeysRequest } from './issuer-metadata-cache.ts'
 import { type RelyingPartySettings, relyingPartySettingsOf } from './provision-relying-party.ts'
 import { createVerifierRateLimiters, type VerifierRateLimiters, type VerifierRateLimits } from './rate-limits.ts'
 import { type RelyingPartyUrls, relyingPartyUrls } from './relying-party-urls.ts'
+import type { FetchedStatusList, StatusListFetchOptions } from './verification/verify-presented-credential.ts'
 
 /** The key a relying party signs request objects and webhooks with, and its certificate chain. */
 export interface RelyingPartyKey {
   readonly record: KeyRecord
-import type { FetchedStatusList, StatusListFetchOptions } from './verification/verify-presented-credential.ts'
   readonly privateKey: KeyObject
   /** The DID URL of the key (`decentralized_identifier:` requests, webhooks). */
   readonly didUrl: string
@@ -86,6 +88,8 @@ export interface VerifierContext {
   fetchStatusList(url: string, options?: StatusListFetchOptions): Promise<FetchedStatusList>
   /** An alliance registry JWT through the SSRF guard (not cached: a request takes a snapshot). */
   fetchAllianceRegistry(url: string): Promise<string>
+  /** An SD-JWT VC issuer's JWT VC Issuer Metadata keys through the SSRF guard, cached (issuer-metadata-cache.ts). */
+  jwtVcIssuerKeys(iss: string, request?: JwtVcIssuerKeysRequest): Promise<JwtVcIssuerKeys>
 }
 
 export interface CreateVerifierContextOptions {
@@ -113,21 +117,6 @@ export function x509Hash(leafBase64Der: string): string {
 /** How long a found API key is trusted without asking the store again. */
 export const API_KEY_CACHE_MS = 5_000
 
-const STATUS_LIST_MEDIA_TYPES = [
-  'application/statuslist+jwt',
-  'application/vc+jwt',
-  'application/jwt',
-  'application/vc+ld+json',
-  'application/json',
-]
-
-export function createVerifierContext(options: CreateVerifierContextOptions): VerifierContext {
-  const { config, store, keyring } = options
-  const now = options.now ?? (() => new Date())
-  const runtimes = new Map<string, { until: number; value: Promise<RelyingPartyRuntime> }>()
-  /** Status lists by URL: when the fetch started, how long the copy may serve, the copy. */
-  const statusLists = new Map<string, { startedAt: number; until: number; value: Promise<FetchedStatusList> }>()
-  const grants = new Map<string, { until: number; grant: ApiKeyGrant }>()
 /**
  * How long a fetched status list may be reused, by what it says of itself (read unverified: it can
  * only shorten our own limit, never lengthen it): IETF Token Status List `ttl` (seconds, the
@@ -159,6 +148,21 @@ export function statusListReuseLimit(body: string, fetchedAtMs: number): number 
   return limit
 }
 
+const STATUS_LIST_MEDIA_TYPES = [
+  'application/statuslist+jwt',
+  'application/vc+jwt',
+  'application/jwt',
+  'application/vc+ld+json',
+  'application/json',
+]
+
+export function createVerifierContext(options: CreateVerifierContextOptions): VerifierContext {
+  const { config, store, keyring } = options
+  const now = options.now ?? (() => new Date())
+  const runtimes = new Map<string, { until: number; value: Promise<RelyingPartyRuntime> }>()
+  /** Status lists by URL: when the fetch started, how long the copy may serve, the copy. */
+  const statusLists = new Map<string, { startedAt: number; until: number; value: Promise<FetchedStatusList> }>()
+  const grants = new Map<string, { until: number; grant: ApiKeyGrant }>()
 
   /** A document a credential or a relying party points at, through the SSRF guard. */
   async function fetchText(url: string, accept: readonly string[], maxBytes: number): Promise<string> {
@@ -257,6 +261,10 @@ export function statusListReuseLimit(body: string, fetchedAtMs: number): number 
     forgetRelyingParty(id) {
       runtimes.delete(id)
     },
+    jwtVcIssuerKeys: createJwtVcIssuerKeysLookup({
+      fetchDocument: (url, accept) => fetchText(url, accept, 256 * 1024),
+      now: () => now().getTime(),
+    }),
     async fetchAllianceRegistry(url) {
       return (await fetchText(url, [ALLIANCE_REGISTRY_MEDIA_TYPE, 'application/jwt'], 1024 * 1024)).trim()
     },

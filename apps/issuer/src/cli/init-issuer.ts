@@ -11,6 +11,7 @@ import { putSpecification } from '../admin/specifications.ts'
 import { parseIssuerConfig } from '../config.ts'
 import type { Logger } from '../issuance/issuer-context.ts'
 import { provisionTenant } from '../issuance/provision-tenant.ts'
+import { ensureSealCertificatesNameIssuers } from '../issuance/seal-certificates.ts'
 import { createIssuer } from '../issuer-server.ts'
 import { CliError, CONFIG_FILE_NAME } from './cli-config.ts'
 
@@ -90,8 +91,8 @@ export async function initIssuer(options: InitIssuerOptions): Promise<InitIssuer
     return rel === '' ? '.' : rel.startsWith('..') ? path : rel
   }
   let changed = false
-  const step = (what: string, state: 'created' | 'exists', detail = '') => {
-    if (state === 'created') changed = true
+  const step = (what: string, state: 'created' | 'exists' | 'replaced', detail = '') => {
+    if (state !== 'exists') changed = true
     options.out(`  ${what.padEnd(40)} ${state.padEnd(8)} ${detail}`.trimEnd())
   }
   options.out(`alma issuer init: ${show(dir)}`)
@@ -197,6 +198,11 @@ export async function initIssuer(options: InitIssuerOptions): Promise<InitIssuer
         apiKeys[tenant.id] = created.key
         step(`admin API key ${tenant.id}`, 'created', created.key)
       }
+    }
+    // Seal certificates made before they named their Credential Issuer Identifier (issue 12 §1).
+    for (const report of await ensureSealCertificatesNameIssuers({ store, keyring: ctx.keyring, baseUrl, ca, now })) {
+      if (report.status === 'replaced') step(`seal key ${report.tenantId}`, 'replaced', report.message)
+      else if (report.status === 'warned') options.warn(`alma: WARNING: ${report.message}`)
     }
   } finally {
     await store.close()

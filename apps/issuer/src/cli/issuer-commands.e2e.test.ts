@@ -179,8 +179,11 @@ describe('alma issuer serve', () => {
 })
 
 describe('alma issuer rotate-key / retire-key', () => {
-  /** A PEM file with a fresh P-256 key and its seal certificate from the deployment's dev CA. */
-  async function sealPem(organizationIdentifier: string): Promise<string> {
+  /**
+   * A PEM file with a fresh P-256 key and its seal certificate from the deployment's dev CA, naming
+   * `issuerIdentifier` as its subjectAltName when given.
+   */
+  async function sealPem(organizationIdentifier: string, issuerIdentifier?: string): Promise<string> {
     const ca = await loadDevCa(
       readFileSync(join(dir, 'ca', 'ca.pem'), 'utf8'),
       readFileSync(join(dir, 'ca', 'ca-key.pem'), 'utf8'),
@@ -195,9 +198,10 @@ describe('alma issuer rotate-key / retire-key', () => {
       organizationIdentifier,
       notBefore: now,
       notAfter: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
+      ...(issuerIdentifier ? { issuerIdentifier } : {}),
     })
     const certificate = `-----BEGIN CERTIFICATE-----\n${seal.x5c[0]!.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`
-    const file = join(dir, `seal-${organizationIdentifier}.pem`)
+    const file = join(dir, `seal-${organizationIdentifier}${issuerIdentifier ? '-named' : ''}.pem`)
     writeFileSync(file, `${privateKey.export({ format: 'pem', type: 'pkcs8' })}${certificate}`, { mode: 0o600 })
     return file
   }
@@ -228,13 +232,48 @@ describe('alma issuer rotate-key / retire-key', () => {
       `alma: ${stranger}: the certificate's organizationIdentifier VATFR-12345678901 is not the tenant's eIDAS identifier ${eidas}; verifiers would fail the issuer linkage\n`,
     )
 
+    // The institution's own organisation, but a certificate that does not name the tenant's
+    // Credential Issuer Identifier: SD-JWT VC verifiers would refuse what it seals (issue 12 §1).
+    const unnamed = await sealPem(eidas)
+    const refusedUnnamed = await almaCommand(
+      'issuer',
+      'rotate-key',
+      '--tenant',
+      'uni-b',
+      '--pem',
+      unnamed,
+      '--config',
+      config,
+    )
+    expect(refusedUnnamed.code).toBe(2)
+    expect(refusedUnnamed.stderr).toBe(
+      `alma: ${unnamed}: the seal certificate 'Universität B' has no subjectAltName, so it does not identify the issuer ${baseUrl}/uni-b; it needs a subjectAltName URI ${baseUrl}/uni-b, or SD-JWT VC verifiers refuse what it seals (HAIP 1.0 §6.1.1)\n`,
+    )
+    const otherTenant = await sealPem(eidas, `${baseUrl}/uni-a`)
+    const refusedOther = await almaCommand(
+      'issuer',
+      'rotate-key',
+      '--tenant',
+      'uni-b',
+      '--pem',
+      otherTenant,
+      '--config',
+      config,
+    )
+    expect(refusedOther.code).toBe(2)
+    expect(refusedOther.stderr).toMatch(
+      new RegExp(
+        `^alma: ${otherTenant}: the seal certificate 'Universität B' names URI ${baseUrl.replace(/[.]/g, '\\.')}/uni-a, iPAddress 127\\.0\\.0\\.1: no URI equal to it`,
+      ),
+    )
+
     const own = await almaCommand(
       'issuer',
       'rotate-key',
       '--tenant',
       'uni-b',
       '--pem',
-      await sealPem(eidas),
+      await sealPem(eidas, `${baseUrl}/uni-b`),
       '--config',
       config,
     )

@@ -151,7 +151,10 @@ export function registerIssuerCommands(program: Command): Command {
           now: new Date(),
         })) {
           if (report.status !== 'ok') err(`alma issuer: WARNING: ${report.message}`)
-          if (report.status === 'replaced') running.ctx.signer.invalidate(report.tenantId)
+          if (report.status === 'replaced') {
+            running.ctx.signer.invalidate(report.tenantId)
+            running.ctx.invalidateTenant(report.tenantId)
+          }
         }
         const tenants = await running.ctx.store.tenants.list()
         out(`alma issuer: listening on ${running.url} (configuration ${file})`)

@@ -53,7 +53,7 @@ export async function provisionTenant(
     config: { dpopRequired: input.dpopRequired === true, organisations },
     now: deps.now,
   })
-  await deps.keyring.add(input.id, await developmentSealKey(deps.ca, organisations, input.name, deps.now))
+  await deps.keyring.add(input.id, await developmentSealKey(deps.ca, organisations, input.name, deps.now, urls.issuer))
   return tenant
 }
 
@@ -64,14 +64,18 @@ export function eidasIdentifierOf(organisations: Record<string, unknown>): strin
 
 /**
  * A fresh ES256 key with a two-year seal certificate from the development CA, its subject the ELM
- * issuer's legal name, country and eIDAS identifier as organizationIdentifier — at provisioning,
- * and at a development key rotation (`alma issuer rotate-key`).
+ * issuer's legal name, country and eIDAS identifier as organizationIdentifier, and its
+ * subjectAltName the tenant's Credential Issuer Identifier (URI) and host, which SD-JWT VC
+ * verifiers bind `iss` to (HAIP 1.0 §6.1.1) — at provisioning, at a development key rotation
+ * (`alma issuer rotate-key`), and when a seal certificate made before it lacks the name
+ * ({@link ensureSealCertificatesNameIssuers}).
  */
 export async function developmentSealKey(
   ca: DevCa,
   organisations: Record<string, unknown>,
   fallbackName: string,
   now: Date,
+  issuerIdentifier: string,
 ): Promise<KeyMaterial> {
   const issuer = (organisations.issuer ?? {}) as IssuerOrganisation
   const material = await generateKeyMaterial('ES256')
@@ -84,6 +88,7 @@ export async function developmentSealKey(
     organizationIdentifier: eidasIdentifierOf(organisations) ?? 'VATDE-000000000',
     notBefore: now,
     notAfter: new Date(now.getTime() + 2 * 365 * 24 * 3600 * 1000),
+    issuerIdentifier,
   })
   return withCertificateChain(material, seal.x5c)
 }

@@ -287,6 +287,9 @@ async function verifyResponse(
           didResolver: ctx.didResolver,
           trustAnchors: ctx.trustAnchors,
           fetchStatusList: (url, options) => ctx.fetchStatusList(url, options),
+          jwtVcIssuerKeys: (iss, request) => ctx.jwtVcIssuerKeys(iss, request),
+          // protocols.md "Interop traps": a loopback http issuer is a development setup only.
+          allowLoopbackHttpIssuers: ctx.config.mode === 'development',
           now: ctx.now,
           maxHolderProofAgeSeconds: ctx.config.holderProofMaxAgeSeconds,
         },

@@ -1,9 +1,10 @@
 // Real credentials of both formats from a running test issuer (@openid4vc/openid4vci as the
 // wallet), presented by hand as a wallet would (VP JWT; SD-JWT + KB-JWT), then verified.
 import { EU_LEARNING_CREDENTIAL_VCT, SD_JWT_CLAIMS } from '@alma/credentials'
-import { createDevCa, createDidResolver } from '@alma/trust'
+import { createDevCa, createDidResolver, guardedFetch } from '@alma/trust'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
+import { createJwtVcIssuerKeysLookup } from '../issuer-metadata-cache.ts'
 import {
   presentSdJwt as handPresentSdJwt,
   vpJwt as handVpJwt,
@@ -59,6 +60,12 @@ beforeAll(async () => {
       if (!response.ok) throw new Error(`HTTP ${response.status}`)
       return response.text()
     },
+    // The issuer's JWT VC Issuer Metadata through the SSRF guard, as the verifier app looks it up.
+    jwtVcIssuerKeys: createJwtVcIssuerKeysLookup({
+      fetchDocument: async (url, accept) =>
+        (await guardedFetch(url, { mode: 'development', devAllowList: [issuer.url], accept })).body.toString('utf8'),
+    }),
+    allowLoopbackHttpIssuers: true,
   }
   issued = await issueBoth()
 })

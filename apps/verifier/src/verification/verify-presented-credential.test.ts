@@ -22,7 +22,11 @@ const query = {
 }
 
 async function setup(status = 0) {
-  const issuer = await createTestIssuer(DID)
+  // The seal certificate names the issuer URL and the EDC issuer's legal name (issue 12 §1).
+  const issuer = await createTestIssuer(DID, 'uni-a', {
+    organizationName: 'Universität Minimal',
+    issuerIdentifier: ISS,
+  })
   const holder = createHolder()
   const issuedAt = new Date('2026-07-20T10:00:00Z')
   const sdJwt = await createSdJwtVc({
@@ -66,6 +70,9 @@ async function setup(status = 0) {
       if (url !== STATUS_URI) throw new Error('404')
       return list
     },
+    // uni-min.example publishes its key through its did:web only.
+    jwtVcIssuerKeys: async () =>
+      ({ outcome: 'not-published', url: `${ISS}/.well-known/jwt-vc-issuer`, reason: 'HTTP 404' }) as const,
   }
   return { issuer, present, deps, now }
 }

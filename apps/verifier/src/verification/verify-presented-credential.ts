@@ -20,15 +20,16 @@ import { type AnnexIReport, annexIReport, type ParsedEdc, parseEdc } from '@alma
 import {
   checkIssuerLinkage,
   isActiveMember,
-  parseDidWeb,
+  type JwtVcIssuerKeys,
   resolveVerificationKey,
   validateCertificateChain,
   verifyAllianceRegistry,
 } from '@alma/trust'
 import { type DcqlCredential, DcqlQuery, runDcqlQuery } from 'dcql'
-import { parse as parseDidUrl, type Resolvable } from 'did-resolver'
+import type { Resolvable } from 'did-resolver'
 import type { JWK } from 'jose'
 import { annexIOfDisclosedClaims, type DisclosedAnnexIReport } from './annex-i-of-claims.ts'
+import { sdJwtIssuerTrust } from './sd-jwt-issuer-trust.ts'
 import {
   CRITICAL_STEPS,
   describeError,
@@ -91,6 +92,14 @@ export interface VerificationDeps {
    * "unreachable". A plain string counts as fetched at the verification time.
    */
   readonly fetchStatusList: (url: string, options: StatusListFetchOptions) => Promise<string | FetchedStatusList>
+  /**
+   * The keys an SD-JWT VC issuer publishes in its JWT VC Issuer Metadata (SD-JWT VC §5): the app
+   * passes a guarded fetch with a cache that remembers which issuers publish (issue 12 §1).
+   * Without it nothing is looked up, and the issuer-trust reason says the key was not compared.
+   */
+  readonly jwtVcIssuerKeys?: (iss: string, request?: { refreshIfOlderThanMs?: number }) => Promise<JwtVcIssuerKeys>
+  /** Development only: an SD-JWT VC `iss` may be plain http on loopback. */
+  readonly allowLoopbackHttpIssuers?: boolean
   readonly now?: () => Date
   /** How old a VP JWT / KB-JWT may be (`iat`); default 300 s. */
   readonly maxHolderProofAgeSeconds?: number
@@ -231,11 +240,6 @@ async function tokenListStatus(
   return { step: statusStep(status, `${ref.uri} index ${ref.idx}`, fetchedNote(list, ctx.now)), token }
 }
 
-/** The DID of a `kid` DID URL, when the header has one. */
-function kidDid(header: Json): string | undefined {
-  return typeof header.kid === 'string' ? (parseDidUrl(header.kid)?.did ?? undefined) : undefined
-}
-
 async function resolveDidDocument(ctx: Context, did: string): Promise<unknown> {
   const { didDocument, didResolutionMetadata } = await ctx.deps.didResolver.resolve(did)
   if (!didDocument || didResolutionMetadata.error) {
@@ -244,8 +248,16 @@ async function resolveDidDocument(ctx: Context, did: string): Promise<unknown> {
   return didDocument
 }
 
-/** The alliance part of issuer trust: the registry verifies and the issuer DID is an active member. */
-async function allianceMembership(ctx: Context, did: string | undefined, at: Date): Promise<string | undefined> {
+/**
+ * The alliance part of issuer trust: the registry verifies and the issuer DID is an active member —
+ * listed, when the seal certificate's organizationIdentifier is given, under that identifier too.
+ */
+async function allianceMembership(
+  ctx: Context,
+  did: string | undefined,
+  at: Date,
+  organizationIdentifier?: string,
+): Promise<string | undefined> {
   const policy = ctx.input.policy
   if (!policy?.allianceRegistryJwt) return undefined
   if (!did) throw new Error('the policy requires alliance membership, and the issuer has no DID to look up')
@@ -256,6 +268,11 @@ async function allianceMembership(ctx: Context, did: string | undefined, at: Dat
   })
   const membership = isActiveMember(registry, did, at)
   if (!membership.active) throw new Error(membership.message)
+  if (organizationIdentifier !== undefined && !membership.member.legalIdentifiers.includes(organizationIdentifier)) {
+    throw new Error(
+      `${did} is a member of ${registry.alliance.name} as ${membership.member.legalIdentifiers.join(', ')}, not as the seal certificate's organizationIdentifier ${organizationIdentifier}`,
+    )
+  }
   return `an active member of ${registry.alliance.name}`
 }
 
@@ -469,19 +486,6 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
 
 const SD_HASHES: Record<string, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' }
 
-/** DID Web §3.1: the DID of the key must name the same place as the https Credential Issuer Identifier. */
-function didNamesIssuer(did: string, iss: string): boolean {
-  if (!did.startsWith('did:web:')) return false
-  try {
-    const { host, port, path } = parseDidWeb(did)
-    const issuer = new URL(iss)
-    const authority = port === undefined ? host.toLowerCase() : `${host.toLowerCase()}:${port}`
-    return authority === issuer.host && `/${path.join('/')}` === (issuer.pathname.replace(/\/$/, '') || '/')
-  } catch {
-    return false
-  }
-}
-
 async function verifySdJwtPresentation(ctx: Context, presentation: string): Promise<VerifiedCredential> {
   const cut = presentation.lastIndexOf('~')
   const sdJwt = presentation.slice(0, cut + 1)
@@ -496,7 +500,6 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
   // `claims`: what the credential states, in the clear or disclosed (the EU learning credential keeps
   // its issuer facts in the clear); the relying party's facts, policy and Annex I read those.
   const { payload, header, claims } = verified
-  const x5c = Array.isArray(header.x5c) ? (header.x5c as string[]) : []
   // When the seal certificate and alliance membership are judged. Our issuers round `iat` down
   // (security.md: do not reveal the issuance second), and there is no trusted timestamp in a JWT,
   // so `iat` proves no signing time: we judge at verification time, which fails closed.
@@ -512,42 +515,24 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
       cryptographic_holder_binding: payload.cnf !== undefined,
     } as DcqlCredential,
     async trust() {
-      const did = kidDid(header)
-      if (did) {
-        if (!didNamesIssuer(did, payload.iss)) {
-          return error('issuer-trust', `the signing key's DID ${did} is not the DID of the issuer ${payload.iss}`)
-        }
-        const didDocument = await resolveDidDocument(ctx, did)
-        const linkage = await checkIssuerLinkage({
-          did,
-          didDocument,
-          x5c,
-          elmIssuer: undefined,
-          at: signingTime,
+      // Issue 12 §1: the key is bound to `iss` (the leaf names it, the issuer publishes the key,
+      // the certificate's organisation is the issuing_authority stated), whether or not a kid is sent.
+      return sdJwtIssuerTrust(
+        { iss: payload.iss, header, issuingAuthority: claims.issuing_authority, at: signingTime },
+        {
+          didResolver: ctx.deps.didResolver,
           trustAnchors: ctx.deps.trustAnchors,
-          kid: String(header.kid),
-        })
-        // An SD-JWT VC carries no ELM issuer object: the identifier and country checks have nothing to compare.
-        const elmOnly = ['organization-identifier-matches', 'countries-agree', 'issuer-id-is-did']
-        const checks = linkage.checks.filter((c) => !elmOnly.includes(c.id))
-        if (checks.some((c) => c.status === 'ERROR')) {
-          return error('issuer-trust', `${payload.iss} is not trusted: ${summariseLinkage(checks)}`)
-        }
-        const alliance = await allianceMembership(ctx, did, signingTime)
-        return {
-          ...ok(
-            'issuer-trust',
-            `${payload.iss} (${did}): the DID document's key is the seal certificate's, chained to a trust anchor (${summariseLinkage(checks)})${alliance ? `; ${alliance}` : ''}`,
-          ),
-          did,
-        }
-      }
-      const chain = await validateCertificateChain({ x5c, trustAnchors: ctx.deps.trustAnchors, at: signingTime })
-      if (!chain.ok) return error('issuer-trust', `${payload.iss} is not trusted: ${summariseLinkage(chain.checks)}`)
-      await allianceMembership(ctx, undefined, signingTime)
-      return ok(
-        'issuer-trust',
-        `${payload.iss}: the x5c chain leads to a trust anchor (${summariseLinkage(chain.checks)})`,
+          jwtVcIssuerKeys:
+            ctx.deps.jwtVcIssuerKeys ??
+            (async (iss) => ({
+              outcome: 'unreachable',
+              url: iss,
+              reason: 'this verifier was given no way to look up JWT VC Issuer Metadata',
+            })),
+          allowLoopbackHttpIssuers: ctx.deps.allowLoopbackHttpIssuers === true,
+          allianceMembership: (did, organizationIdentifier) =>
+            allianceMembership(ctx, did, signingTime, organizationIdentifier),
+        },
       )
     },
     async holderBinding(requireBinding) {
