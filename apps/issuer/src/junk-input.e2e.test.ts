@@ -185,6 +185,8 @@ const STRANGER: Readonly<
   'GET /ui/:asset': {},
   // The learner's page answers in HTML; its status is what a stranger learns.
   'GET /:tenant/offers/:offerId/page': { otherIds: [404, 'html'] },
+  // Its code form: without the page's form token it asks again (400); another tenant's offer is unknown.
+  'POST /:tenant/offers/:offerId/page': { anonymous: [400, 'html'], otherIds: [404, 'html'], wrongType: [400, 'html'] },
   'GET /:tenant/offers/:offerId/certificate.png': { otherIds: NOT_FOUND },
   'GET /.well-known/openid-credential-issuer/:tenant': {},
   'GET /:tenant/.well-known/openid-credential-issuer': {},
