@@ -14,6 +14,7 @@ import {
 import type { IssuerContext, TenantRuntime } from '../issuance/issuer-context.ts'
 import { noStore, tenantEndpoint } from './handler.ts'
 import { bodyOf } from './request-like.ts'
+import { assertSameOrigin } from './same-origin-form.ts'
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -163,23 +164,6 @@ input{font-size:1.25rem;letter-spacing:.2em;padding:.4rem}[role=alert]{color:#a4
 ${card}
 <p class="small" id="wallet">${escapeHtml(t.wallet(view.clientId, destination.label))}</p>
 ${body}</body></html>`
-}
-
-/**
- * CSRF (RFC 6749 §10.12; RFC 9700 §4.7): the forms on these pages post only from this issuer's
- * own pages. Browsers send `Origin` with every cross-origin POST and `Sec-Fetch-Site` with every
- * request (Fetch Metadata); either naming another site refuses the request before anything is
- * read. Clients that send neither (not browsers) still need the decision token to approve.
- */
-function assertSameOrigin(req: Request, ctx: IssuerContext): void {
-  const origin = req.get('origin')
-  if (origin !== undefined && origin !== new URL(ctx.config.baseUrl).origin) {
-    throw new IssuerError('access_denied', "the form was not sent from this issuer's page (Origin)")
-  }
-  const site = req.get('sec-fetch-site')
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new IssuerError('access_denied', "the form was not sent from this issuer's page (Sec-Fetch-Site)")
-  }
 }
 
 function languageOf(req: Request): 'en' | 'de' {

@@ -1,14 +1,12 @@
 // The issuer's web pages: the admin app under /ui/ (static files; it calls the admin API at
 // /admin/{tenant}/… with the key the person signs in with), and the learner's offer page with its
-// certificate preview beside the offer it shows (/{tenant}/offers/{id}/page, …/certificate.png).
+// certificate preview behind the offer's transaction code (http/offer-page.ts:
+// /{tenant}/offers/{id}/page, …/certificate.png).
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { IssuerError, toIssuerError } from '../errors.ts'
 import type { IssuerContext } from '../issuance/issuer-context.ts'
-import { certificatePageOf } from '../web/certificate-page.ts'
-import { loadOfferPage, offerPageHtml, offerPageProblemHtml, pageLanguageOf } from '../web/offer-page.ts'
 import { loadWebAssets } from '../web/web-assets.ts'
 import type { MountRoutes } from './app.ts'
-import { noStore } from './handler.ts'
+import { mountOfferPage } from './offer-page.ts'
 
 /**
  * No inline script or style anywhere (security.md): scripts, styles and images from this origin
@@ -64,37 +62,7 @@ export const mountIssuerWebApp: MountRoutes = (app, ctx) => {
   })
   router.get('/ui/:asset', (req, res, next) => sendAsset(res, String(req.params.asset), next))
 
-  router.get('/:tenant/offers/:offerId/page', async (req, res) => {
-    const lang = pageLanguageOf(req.query.lang, (...l) => req.acceptsLanguages(...l))
-    pageHeaders(noStore(res), pageCsp).set('X-Robots-Tag', 'noindex').set('Content-Language', lang).type('html')
-    try {
-      const tenant = await ctx.tenant(String(req.params.tenant))
-      const view = await loadOfferPage(ctx, tenant, String(req.params.offerId))
-      if (!view) res.status(404).send(offerPageProblemHtml('gone', lang))
-      else res.send(offerPageHtml(view, lang))
-    } catch (error) {
-      // A page in words, never a stack trace; the cause goes to the log.
-      const e = toIssuerError(error)
-      if (e.status >= 500) ctx.log.error({ err: e.cause ?? e }, 'offer page failed')
-      res.status(e.status).send(offerPageProblemHtml(e.status === 404 ? 'gone' : 'error', lang))
-    }
-  })
-
-  router.get('/:tenant/offers/:offerId/certificate.png', async (req, res, next) => {
-    try {
-      const tenant = await ctx.tenant(String(req.params.tenant))
-      const offer = await ctx.store.offers.getOfferForWallet(tenant.id, String(req.params.offerId), ctx.now())
-      const award = offer && (await ctx.awardWithDocument(tenant.id, offer.awardId))
-      const lang =
-        typeof req.query.lang === 'string' && /^[a-z]{2,3}$/.test(req.query.lang) ? req.query.lang : undefined
-      const page = award ? await certificatePageOf(award.edc, lang, ctx.elmWorkers) : undefined
-      if (!page)
-        throw new IssuerError('not_found', 'this credential offer was redeemed, has expired, or does not exist')
-      noStore(res).set('Content-Language', page.language).type('image/png').send(page.png)
-    } catch (error) {
-      next(error)
-    }
-  })
+  mountOfferPage(router, ctx, { csp: pageCsp })
 
   app.use(router)
 }

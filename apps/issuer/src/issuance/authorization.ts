@@ -240,7 +240,11 @@ async function readPushedRequest(
   return { data, offer, requestUri }
 }
 
-function learnerAuthenticationOf(ctx: IssuerContext, tenant: TenantRuntime): LearnerAuthentication {
+/**
+ * The tenant's learner authentication over this store: the authorization page's, and the offer
+ * page's before it shows the certificate (issuance/offer-page-access.ts) — one method, one counter.
+ */
+export function learnerAuthenticationOf(ctx: IssuerContext, tenant: TenantRuntime): LearnerAuthentication {
   return learnerAuthenticationFor(tenant, {
     checkTxCode: (input) => ctx.store.offers.checkTxCode(input),
     preAuthorizedCodeFor: (tenantId, offerId) => ctx.preAuthorizedCodeFor(tenantId, offerId),

@@ -1,28 +1,31 @@
 // The learner's offer page: one credential offer (OpenID4VCI 1.0 §4.1) for a person rather than a
 // wallet. A QR code for a wallet on another device (cross-device), an "open in wallet" link for
-// a wallet on this one (same-device, the `openid-credential-offer://` URI), and the certificate
-// page the credential carries. Framework-free: the route is http/web-app.ts.
+// a wallet on this one (same-device, the `openid-credential-offer://` URI), and — only after the
+// learner typed the offer's transaction code on this page — the certificate page the credential
+// carries. What may be shown to whom is decided in issuance/offer-page-access.ts; this file draws
+// it (framework-free; the routes are http/offer-page.ts). No script: it works with JavaScript off.
 //
 // The transaction code is never on this page. It exists so that whoever intercepts the offer (sees
 // this page over a shoulder, scans the QR code, finds the link in a forwarded email) still cannot
-// redeem it (VCI 1.0 §13.6); it must reach the learner by another channel. Nor could the page show
-// it: the issuer keeps only its hash (issuance/offers.ts). The page says that a code will be asked for.
-import { type LanguageMap, parseEdc, pickText } from '@alma/elm'
-import type { IssuerContext, TenantRuntime } from '../issuance/issuer-context.ts'
-import { offerUriOf, TX_CODE_LENGTH } from '../issuance/offers.ts'
+// redeem it (VCI 1.0 §13.6), nor see the learner's certificate (security.md, "No personal data
+// before the learner is authenticated"); it must reach the learner by another channel. Nor could
+// the page show it: the issuer keeps only its hash (issuance/offers.ts).
+import { pickText } from '@alma/elm'
+import type {
+  ClosedOfferState,
+  OfferPageProblem,
+  OfferPageStep,
+  OfferPublicView,
+} from '../issuance/offer-page-access.ts'
+import { TX_CODE_LENGTH } from '../issuance/offers.ts'
 
 export const PAGE_LANGUAGES = ['en', 'de'] as const
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number]
 
-/** What the page shows of one open offer. */
-export interface OfferPageView {
-  readonly tenantName: string
-  readonly courseTitle: LanguageMap
-  /** `openid-credential-offer://?credential_offer_uri=…`: the link and the QR code's content. */
-  readonly offerUri: string
-  readonly txCodeRequired: boolean
-  readonly expiresAt: Date
-}
+/** The form field carrying the form token (issuance/offer-page-access.ts). */
+export const FORM_TOKEN_FIELD = 'form_token'
+/** The query parameter of the certificate image carrying the view token. */
+export const CERTIFICATE_VIEW_PARAM = 'view'
 
 const TEXT = {
   en: {
@@ -42,11 +45,35 @@ const TEXT = {
     noTxCode: 'Anyone with this page can add the credential to a wallet: keep the link to yourself.',
     expires: (when: string) => `The offer can be used once, until ${when}.`,
     previewHeading: 'Your certificate',
+    locked: (digits: number, issuer: string) =>
+      `To see your certificate here, enter the ${digits}-digit transaction code ${issuer} sent you. It is the code your wallet asks for: wrong codes here count towards blocking this offer.`,
+    codeLabel: 'Transaction code',
+    showCertificate: 'Show my certificate',
+    wrongCode: (left: number) =>
+      left === 1
+        ? 'That code is not right. One more wrong code blocks this offer.'
+        : `That code is not right. ${left} more wrong codes block this offer.`,
+    malformed: (digits: number) => `That is not a transaction code: type the ${digits} digits you were sent.`,
+    formExpired: 'This form was already sent or is too old. Nothing was checked: please enter the code again.',
+    codeInUrl: 'A transaction code is never accepted in a link. Nothing was checked: type it into the form here.',
+    noCode:
+      'The certificate is not shown on this page: the offer was made without a transaction code, so nothing here proves that you are the learner. Your wallet shows it once you have added the credential.',
     previewAlt: (title: string) => `Certificate page of “${title}”`,
-    previewHelp: 'The credential carries this certificate page; your wallet can show it.',
-    goneTitle: 'This offer is no longer open',
-    goneHelp:
-      'It was already added to a wallet, or it has expired. If you did not add it yourself, ask your institution for a new offer.',
+    previewHelp:
+      'The credential carries this certificate page; your wallet can show it. It is shown here only in answer to the code: reloading the page asks for the code again.',
+    closedTitle: 'This offer is no longer open',
+    closed: {
+      unknown: 'There is no open offer at this address. Check the link, or ask your institution for a new offer.',
+      redeemed:
+        'It was already added to a wallet. If you did not add it yourself, ask your institution for a new offer.',
+      expired: 'Its time ran out before it was added to a wallet. Ask your institution for a new offer.',
+      burnt:
+        'It was blocked after too many wrong transaction codes. Ask your institution for a new offer and its code.',
+      withdrawn: 'Your institution withdrew it. Ask your institution if you expected it.',
+    },
+    forbiddenTitle: 'The code was not sent from this page',
+    forbiddenHelp:
+      'For your safety, the transaction code is accepted only from the offer page itself. Open the offer page and enter it there.',
     errorTitle: 'Something went wrong',
     errorHelp: 'The offer could not be shown. Please try again later.',
   },
@@ -67,41 +94,49 @@ const TEXT = {
     noTxCode: 'Wer diese Seite hat, kann den Nachweis in eine Wallet übernehmen: Geben Sie den Link nicht weiter.',
     expires: (when: string) => `Das Angebot kann einmal genutzt werden, bis ${when}.`,
     previewHeading: 'Ihr Zertifikat',
+    locked: (digits: number, issuer: string) =>
+      `Um Ihr Zertifikat hier zu sehen, geben Sie den ${digits}-stelligen Transaktionscode ein, den ${issuer} Ihnen geschickt hat. Es ist der Code, nach dem Ihre Wallet fragt: Falsche Codes zählen auch hier zur Sperre dieses Angebots.`,
+    codeLabel: 'Transaktionscode',
+    showCertificate: 'Mein Zertifikat zeigen',
+    wrongCode: (left: number) =>
+      left === 1
+        ? 'Dieser Code ist nicht richtig. Ein weiterer falscher Code sperrt dieses Angebot.'
+        : `Dieser Code ist nicht richtig. ${left} weitere falsche Codes sperren dieses Angebot.`,
+    malformed: (digits: number) =>
+      `Das ist kein Transaktionscode: Geben Sie die ${digits} Ziffern ein, die Sie erhalten haben.`,
+    formExpired:
+      'Dieses Formular wurde schon gesendet oder ist zu alt. Es wurde nichts geprüft: Bitte geben Sie den Code noch einmal ein.',
+    codeInUrl:
+      'Ein Transaktionscode wird nie in einem Link angenommen. Es wurde nichts geprüft: Geben Sie ihn hier in das Formular ein.',
+    noCode:
+      'Das Zertifikat wird auf dieser Seite nicht gezeigt: Das Angebot wurde ohne Transaktionscode erstellt, also belegt hier nichts, dass Sie die lernende Person sind. Ihre Wallet zeigt es, sobald Sie den Nachweis übernommen haben.',
     previewAlt: (title: string) => `Zertifikatsseite zu „${title}“`,
-    previewHelp: 'Der Nachweis enthält diese Zertifikatsseite; Ihre Wallet kann sie anzeigen.',
-    goneTitle: 'Dieses Angebot ist nicht mehr offen',
-    goneHelp:
-      'Es wurde bereits in eine Wallet übernommen oder ist abgelaufen. Wenn Sie es nicht selbst übernommen haben, bitten Sie Ihre Hochschule um ein neues Angebot.',
+    previewHelp:
+      'Der Nachweis enthält diese Zertifikatsseite; Ihre Wallet kann sie anzeigen. Sie wird hier nur als Antwort auf den Code gezeigt: Beim Neuladen fragt die Seite wieder nach dem Code.',
+    closedTitle: 'Dieses Angebot ist nicht mehr offen',
+    closed: {
+      unknown:
+        'Unter dieser Adresse gibt es kein offenes Angebot. Prüfen Sie den Link oder bitten Sie Ihre Hochschule um ein neues Angebot.',
+      redeemed:
+        'Es wurde bereits in eine Wallet übernommen. Wenn Sie es nicht selbst übernommen haben, bitten Sie Ihre Hochschule um ein neues Angebot.',
+      expired:
+        'Es ist abgelaufen, bevor es in eine Wallet übernommen wurde. Bitten Sie Ihre Hochschule um ein neues Angebot.',
+      burnt:
+        'Es wurde nach zu vielen falschen Transaktionscodes gesperrt. Bitten Sie Ihre Hochschule um ein neues Angebot und dessen Code.',
+      withdrawn: 'Ihre Hochschule hat es zurückgezogen. Fragen Sie dort nach, wenn Sie es erwartet haben.',
+    },
+    forbiddenTitle: 'Der Code wurde nicht von dieser Seite gesendet',
+    forbiddenHelp:
+      'Zu Ihrer Sicherheit wird der Transaktionscode nur von der Angebotsseite selbst angenommen. Öffnen Sie die Angebotsseite und geben Sie ihn dort ein.',
     errorTitle: 'Etwas ist schiefgegangen',
     errorHelp: 'Das Angebot konnte nicht angezeigt werden. Bitte versuchen Sie es später noch einmal.',
   },
 } as const
 
-/** `?lang=` when it names a page language, else the browser's preference, else English. */
-export function pageLanguageOf(query: unknown, accepts: (...languages: string[]) => string | false): PageLanguage {
-  if (query === 'en' || query === 'de') return query
+/** `lang` (a form field or `?lang=`) when it names a page language, else the browser's preference, else English. */
+export function pageLanguageOf(lang: unknown, accepts: (...languages: string[]) => string | false): PageLanguage {
+  if (lang === 'en' || lang === 'de') return lang
   return accepts(...PAGE_LANGUAGES) === 'de' ? 'de' : 'en'
-}
-
-/** The view of an open offer; undefined when it was redeemed, has expired or does not exist. */
-export async function loadOfferPage(
-  ctx: IssuerContext,
-  tenant: TenantRuntime,
-  offerId: string,
-): Promise<OfferPageView | undefined> {
-  const offer = await ctx.store.offers.getOfferForWallet(tenant.id, offerId, ctx.now())
-  if (!offer) return undefined
-  const award = await ctx.awardWithDocument(tenant.id, offer.awardId)
-  if (!award) return undefined
-  const edc = award.edc === undefined ? undefined : parseEdc(award.edc)
-  const title = edc?.achievements[0]?.title ?? edc?.display.title ?? { en: award.specificationId }
-  return {
-    tenantName: tenant.name,
-    courseTitle: title,
-    offerUri: offerUriOf(tenant, offer.id),
-    txCodeRequired: offer.txCodeRequired,
-    expiresAt: offer.expiresAt,
-  }
 }
 
 function escapeHtml(text: string): string {
@@ -119,12 +154,14 @@ function shell(lang: PageLanguage, title: string, body: string): string {
       ? `<a href="?lang=${l}" lang="${l}" hreflang="${l}" aria-current="true">${name}</a>`
       : `<a href="?lang=${l}" lang="${l}" hreflang="${l}">${name}</a>`
   }).join(' ')
+  // `same-origin`, not `no-referrer`: the code form posts to this page, and under no-referrer a
+  // browser sends `Origin: null`, which the CSRF check refuses (http/same-origin-form.ts).
   return `<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="${ASSETS}icon.svg" type="image/svg+xml">
@@ -142,17 +179,75 @@ ${body}
 `
 }
 
+function problemText(problem: OfferPageProblem, lang: PageLanguage, digits: number): string {
+  const t = TEXT[lang]
+  switch (problem.reason) {
+    case 'wrong_code':
+      return t.wrongCode(problem.attemptsRemaining)
+    case 'malformed':
+      return t.malformed(digits)
+    case 'form_expired':
+      return t.formExpired
+    case 'code_in_url':
+      return t.codeInUrl
+    case 'no_code':
+      return t.noCode
+  }
+}
+
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`
+}
+
+/** The certificate panel: the preview after the right code, else the code form, else why not. */
+function certificatePanel(step: Extract<OfferPageStep, { step: 'open' }>, lang: PageLanguage, title: string): string {
+  const t = TEXT[lang]
+  const { view } = step
+  const heading = `<h2 id="preview-heading">${escapeHtml(t.previewHeading)}</h2>`
+  if (step.certificateViewToken !== undefined) {
+    const src = `certificate.png?${new URLSearchParams({ [CERTIFICATE_VIEW_PARAM]: step.certificateViewToken, lang })}`
+    return `${heading}
+<img class="certificate" id="certificate-preview" src="${escapeHtml(src)}" width="842" height="595" alt="${escapeHtml(t.previewAlt(title))}">
+<p class="muted">${escapeHtml(t.previewHelp)}</p>`
+  }
+  const field = view.codeField
+  if (!field || step.formToken === undefined) {
+    // A code sent anyway (`no_code`) is answered with the same words, as an alert.
+    const alert = step.problem ? ` role="alert" data-error="${escapeHtml(step.problem.reason)}"` : ''
+    return `${heading}\n<p id="no-certificate"${alert}>${escapeHtml(t.noCode)}</p>`
+  }
+  const digits = field.length ?? TX_CODE_LENGTH
+  const problem = step.problem
+    ? `<p class="notice error" role="alert" id="code-error" data-error="${escapeHtml(step.problem.reason)}">${escapeHtml(
+        problemText(step.problem, lang, digits),
+      )}</p>\n`
+    : ''
+  const describedBy = step.problem ? 'code-help code-error' : 'code-help'
+  // After a refused answer the field has the focus again; on first sight the skip link comes first.
+  return `${heading}
+<p id="code-help">${escapeHtml(t.locked(digits, view.tenantName))}</p>
+${problem}<form method="post" action="page" id="code-form">
+${hidden(FORM_TOKEN_FIELD, step.formToken)}
+${hidden('lang', lang)}
+<div class="field"><label for="tx-code">${escapeHtml(t.codeLabel)}</label>
+<input id="tx-code" name="${escapeHtml(field.name)}" class="code" inputmode="${field.inputMode}" autocomplete="${field.autocomplete}" maxlength="${digits + 8}" size="${digits + 2}" required aria-describedby="${describedBy}"${step.problem ? ' autofocus' : ''}></div>
+<p><button class="button primary" id="show-certificate">${escapeHtml(t.showCertificate)}</button></p>
+</form>`
+}
+
 /**
- * The offer page in `lang`. Everything it shows is escaped; its only URLs are relative ones and
- * the offer URI.
+ * The page of an open offer in `lang`: the public view, and the certificate panel of its step.
+ * Everything it shows is escaped; its only URLs are relative ones and the offer URI.
  *
  * @example
  * ```ts
- * res.type('html').send(offerPageHtml(await loadOfferPage(ctx, tenant, id), 'de'))
+ * const step = await openOfferPage(ctx, tenant, { offerId, codeInUrl: false })
+ * if (step.step === 'open') res.type('html').send(offerPageHtml(step, 'de'))
  * ```
  */
-export function offerPageHtml(view: OfferPageView, lang: PageLanguage): string {
+export function offerPageHtml(step: Extract<OfferPageStep, { step: 'open' }>, lang: PageLanguage): string {
   const t = TEXT[lang]
+  const view: OfferPublicView = step.view
   const title = pickText(view.courseTitle, lang) ?? ''
   const when = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
     view.expiresAt,
@@ -173,17 +268,31 @@ export function offerPageHtml(view: OfferPageView, lang: PageLanguage): string {
 <p class="muted" id="offer-expiry">${escapeHtml(t.expires(`${when} UTC`))}</p>
 </section>
 <section class="panel" aria-labelledby="preview-heading">
-<h2 id="preview-heading">${escapeHtml(t.previewHeading)}</h2>
-<img class="certificate" id="certificate-preview" src="certificate.png?lang=${lang}" width="842" height="595" alt="${escapeHtml(t.previewAlt(title))}">
-<p class="muted">${escapeHtml(t.previewHelp)}</p>
+${certificatePanel(step, lang, title)}
 </section>
 </div>`
   return shell(lang, `${t.heading} · ${view.tenantName}`, body)
 }
 
-/** The page for an offer that is not open (redeemed, expired, unknown), or for a failure. */
-export function offerPageProblemHtml(kind: 'gone' | 'error', lang: PageLanguage): string {
+/**
+ * The page for an offer that is not open (`unknown`, or its state: redeemed, expired, burnt,
+ * withdrawn), for a code form sent from another site (`forbidden`), or for a failure. Nothing of
+ * the offer but its state.
+ */
+export function offerPageProblemHtml(
+  kind: 'unknown' | ClosedOfferState | 'forbidden' | 'error',
+  lang: PageLanguage,
+): string {
   const t = TEXT[lang]
-  const [title, help] = kind === 'gone' ? [t.goneTitle, t.goneHelp] : [t.errorTitle, t.errorHelp]
-  return shell(lang, title, `<h1>${escapeHtml(title)}</h1>\n<p class="lead" id="problem">${escapeHtml(help)}</p>`)
+  const [title, help] =
+    kind === 'forbidden'
+      ? [t.forbiddenTitle, t.forbiddenHelp]
+      : kind === 'error'
+        ? [t.errorTitle, t.errorHelp]
+        : [t.closedTitle, t.closed[kind]]
+  return shell(
+    lang,
+    title,
+    `<h1>${escapeHtml(title)}</h1>\n<p class="lead" id="problem" data-state="${kind}">${escapeHtml(help)}</p>`,
+  )
 }

@@ -241,17 +241,23 @@ describe('certificate images', () => {
 })
 
 describe('the learner offer page', () => {
-  it('shows the QR code, the same-device link, the certificate and the tx_code hint, never the code', async () => {
+  // The certificate (the learner's name, grade, birth date…) is shown only after the offer's
+  // transaction code was typed on the page (issue 12 §2's class; offer-page-attacks.e2e.test.ts
+  // has the attacks): these tests changed with it — the page no longer shows the preview to
+  // whoever has its URL, and its Referrer-Policy is same-origin so that its form posts keep their
+  // Origin.
+  it('shows the QR code, the same-device link, the tx_code hint and a code form; the certificate only after the code', async () => {
     const created = await issuer.offer({ txCode: true })
     const pageUrl = `${issuer.url}/uni-a/offers/${created.offer.id}/page`
     const r = await fetch(pageUrl)
     expect(r.status).toBe(200)
     expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(r.headers.get('cache-control')).toBe('no-store')
-    expect(r.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(r.headers.get('referrer-policy')).toBe('same-origin')
     expect(r.headers.get('content-language')).toBe('en')
     const csp = r.headers.get('content-security-policy') ?? ''
     expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("form-action 'self'")
     expect(csp).not.toContain('unsafe-inline')
     const html = await r.text()
     expect(html).not.toMatch(/<script/i)
@@ -259,23 +265,38 @@ describe('the learner offer page', () => {
     expect(html).toContain('<strong id="course-title">Creating Digital Learning Content</strong>')
     expect(html).toContain(`id="open-in-wallet" href="${created.sameDeviceLink}"`)
     expect(html).toContain('<img class="qr" id="offer-qr" src="qr.svg"')
-    expect(html).toContain('id="certificate-preview" src="certificate.png?lang=en"')
+    expect(html).not.toContain('certificate.png')
+    expect(html).not.toContain('Andromeda')
     expect(html).toMatch(/id="tx-code-hint">Your wallet will ask for a 6-digit transaction code\./)
+    expect(html).toContain('<form method="post" action="page" id="code-form">')
+    expect(html).toMatch(/<label for="tx-code">Transaction code<\/label>\n<input id="tx-code" name="tx_code"/)
     expect(created.txCode).toMatch(/^\d{6}$/)
     expect(html).not.toContain(created.txCode)
 
-    // Its relative addresses lead to the QR code, the certificate and the style sheet.
+    // Its relative addresses lead to the QR code and the style sheet.
     const qr = await fetch(new URL('qr.svg', pageUrl))
     expect(qr.headers.get('content-type')).toMatch(/^image\/svg\+xml/)
-    const certificate = await fetch(new URL('certificate.png?lang=en', pageUrl))
+    const css = await fetch(new URL('../../../ui/app.css', pageUrl))
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
+
+    // The code typed into the form: the preview, its image by the URL the page names.
+    const formToken = /name="form_token" value="([^"]+)"/.exec(html)![1]!
+    const answer = await fetch(pageUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(issuer.url).origin },
+      body: new URLSearchParams({ form_token: formToken, lang: 'en', tx_code: String(created.txCode) }),
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get('cache-control')).toBe('no-store')
+    const preview = /id="certificate-preview" src="([^"]+)"/.exec(await answer.text())![1]!.replace(/&#38;/g, '&')
+    expect(preview).toMatch(/^certificate\.png\?view=[\w-]{43}&lang=en$/)
+    const certificate = await fetch(new URL(preview, pageUrl))
     expect(certificate.status).toBe(200)
     expect(certificate.headers.get('content-type')).toBe('image/png')
     expect([...new Uint8Array(await certificate.arrayBuffer()).subarray(0, 8)]).toEqual(PNG_SIGNATURE)
-    const css = await fetch(new URL('../../../ui/app.css', pageUrl))
-    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
   })
 
-  it('speaks German when asked (?lang=de or Accept-Language), and without a tx_code says so', async () => {
+  it('speaks German when asked (?lang=de or Accept-Language), and without a tx_code says so and shows no certificate', async () => {
     const created = await issuer.offer({ txCode: false })
     const base = `${issuer.url}/uni-a/offers/${created.offer.id}/page`
     const byHeader = await fetch(base, { headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } })
@@ -284,27 +305,36 @@ describe('the learner offer page', () => {
     expect(html).toContain('<html lang="de">')
     expect(html).toContain('<h1>Ihr Micro-Credential ist bereit</h1>')
     expect(html).toContain('Digitale Lerninhalte erstellen')
-    expect(html).toContain('src="certificate.png?lang=de"')
     expect(html).toContain('Wer diese Seite hat, kann den Nachweis in eine Wallet übernehmen')
+    expect(html).toContain('<p id="no-certificate">Das Zertifikat wird auf dieser Seite nicht gezeigt')
+    expect(html).not.toContain('certificate.png')
+    expect(html).not.toContain('id="code-form"')
     const byQuery = await (await fetch(`${base}?lang=en`, { headers: { 'accept-language': 'de' } })).text()
     expect(byQuery).toContain('<h1>Your micro-credential is ready</h1>')
-    const certificate = await fetch(`${issuer.url}/uni-a/offers/${created.offer.id}/certificate.png?lang=de`)
-    expect(certificate.headers.get('content-language')).toBe('de')
+    const certificate = await call(`/uni-a/offers/${created.offer.id}/certificate.png?lang=de`, { key: null })
+    expect(certificate.status).toBe(403)
+    expect(certificate.json).toEqual({
+      error: 'forbidden',
+      error_description:
+        "the certificate is shown only on the offer page, after the offer's transaction code was entered there",
+    })
   })
 
-  it('is a page in words once the offer is redeemed, and for unknown offers and tenants', async () => {
+  it('names the state of an offer that is not open any more, and is a page in words for unknown offers and tenants', async () => {
     const created = await issuer.offer({ txCode: true })
     await redeemOffer((await testWallet()).client, created.offerUri, created.txCode)
-    for (const path of [
-      `/uni-a/offers/${created.offer.id}/page`,
-      '/uni-a/offers/no-such-offer/page',
-      '/no-such-tenant/offers/x/page',
-    ]) {
+    const redeemed = await fetch(`${issuer.url}/uni-a/offers/${created.offer.id}/page`)
+    expect(redeemed.status).toBe(410)
+    expect(await redeemed.text()).toContain(
+      '<h1>This offer is no longer open</h1>\n<p class="lead" id="problem" data-state="redeemed">It was already added to a wallet.',
+    )
+    for (const path of ['/uni-a/offers/no-such-offer/page', '/no-such-tenant/offers/x/page']) {
       const r = await fetch(`${issuer.url}${path}`)
       expect(r.status, path).toBe(404)
       expect(r.headers.get('content-type'), path).toBe('text/html; charset=utf-8')
       const html = await r.text()
       expect(html, path).toContain('<h1>This offer is no longer open</h1>')
+      expect(html, path).toContain('data-state="unknown"')
       expect(html, path).not.toMatch(/Error:|at \w+ \(|node_modules/)
     }
     const certificate = await call(`/uni-a/offers/${created.offer.id}/certificate.png`, { key: null })
