@@ -43,6 +43,11 @@ export type TrustErrorCode =
   | 'trusted_list_closed'
   | 'trusted_list_expired'
   | 'trusted_list_not_yet_valid'
+  | 'trusted_list_not_lotl'
+  | 'trusted_list_not_pointed'
+  | 'trusted_list_territory_mismatch'
+  | 'trusted_list_unreadable'
+  | 'trusted_list_rollback'
 
 /**
  * An error of @alma/trust. `code` is stable; `message` explains; `cause` keeps the underlying error.

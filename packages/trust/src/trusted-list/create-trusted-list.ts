@@ -5,9 +5,13 @@ import {
   DS_NAMESPACE,
   SERVICE_STATUS_GRANTED,
   STATUS_DETERMINATION_EU_APPROPRIATE,
+  STATUS_DETERMINATION_EU_LOTL,
+  TSL_ADDITIONAL_TYPES_NAMESPACE,
+  TSL_MIME_TYPE_XML,
   TSL_NAMESPACE,
   TSL_TAG,
   TSL_TYPE_EU_GENERIC,
+  TSL_TYPE_EU_LOTL,
 } from './etsi.ts'
 import {
   EcdsaSha256,
@@ -35,6 +39,31 @@ export interface CreateTrustedListService {
   certificates: CertificateInput[]
   /** Clause 5.5.9.4 additionalServiceInformation URIs, e.g. `…/SvcInfoExt/ForeSeals`. */
   additionalServiceInformation?: string[]
+  /** Clause 5.5.10 service history: earlier states, written newest first as published lists do. */
+  history?: Array<{
+    status: string
+    statusStartingTime: Date
+    /** The current type and name when absent. */
+    serviceType?: string
+    serviceName?: string
+    additionalServiceInformation?: string[]
+  }>
+}
+
+/** Clause 5.3.13: a pointer to another trusted list, as the EU LOTL has one per member state list. */
+export interface CreateTrustedListPointer {
+  /** SchemeTerritory of the list pointed at. */
+  territory: string
+  /** TSLLocation; `https://tl.example/<territory>.xml` when absent. */
+  location?: string
+  /** MimeType; the XML one when absent. */
+  mimeType?: string
+  /** TSLType; EUgeneric when absent. */
+  tslType?: string
+  /** SchemeOperatorName of the list pointed at; the territory when absent. */
+  schemeOperatorName?: string
+  /** ServiceDigitalIdentities: the certificates allowed to sign that list. */
+  signerCertificates: CertificateInput[]
 }
 
 export interface CreateTrustedListInput {
@@ -52,7 +81,11 @@ export interface CreateTrustedListInput {
   schemeName?: string
   /** `Id` of the root element; `tsl` when absent. */
   id?: string
-  /** Clause 5.4: trust service providers and their services. */
+  /** Clause 5.3.3; EUgeneric when absent, the LOTL type for territory `EU`. */
+  tslType?: string
+  /** Clause 5.3.13 pointers to other lists (an EU LOTL's pointers to the national lists). */
+  pointers?: CreateTrustedListPointer[]
+  /** Clause 5.4: trust service providers and their services (none in a LOTL). */
   providers: Array<{ name: string; services: CreateTrustedListService[] }>
 }
 
@@ -74,19 +107,66 @@ function name(element: string, text: string): string {
   return `<${element}><Name xml:lang="en">${escapeXml(text)}</Name></${element}>`
 }
 
-function serviceXml(service: CreateTrustedListService, issueDate: Date): string {
-  const identities = service.certificates
+function digitalIds(certificates: CertificateInput[]): string {
+  return certificates
     .map(
       (cert) =>
         `<DigitalId><X509Certificate>${Buffer.from(certificateToDer(cert)).toString('base64')}</X509Certificate></DigitalId>`,
     )
     .join('')
-  const extensions = (service.additionalServiceInformation ?? [])
+}
+
+function extensionsXml(uris: string[] | undefined): string {
+  const extensions = (uris ?? [])
     .map(
       (uri) =>
         `<Extension Critical="false"><AdditionalServiceInformation><URI xml:lang="en">${escapeXml(uri)}</URI></AdditionalServiceInformation></Extension>`,
     )
     .join('')
+  return extensions ? `<ServiceInformationExtensions>${extensions}</ServiceInformationExtensions>` : ''
+}
+
+// Clause 5.5.10 / 5.6: ServiceHistory with one ServiceHistoryInstance per earlier state.
+function historyXml(service: CreateTrustedListService): string {
+  if (!service.history || service.history.length === 0) return ''
+  const instances = service.history
+    .map((entry) =>
+      [
+        '<ServiceHistoryInstance>',
+        `<ServiceTypeIdentifier>${escapeXml(entry.serviceType ?? service.serviceType)}</ServiceTypeIdentifier>`,
+        name('ServiceName', entry.serviceName ?? service.serviceName),
+        `<ServiceDigitalIdentity>${digitalIds(service.certificates)}</ServiceDigitalIdentity>`,
+        `<ServiceStatus>${escapeXml(entry.status)}</ServiceStatus>`,
+        `<StatusStartingTime>${xmlDate(entry.statusStartingTime)}</StatusStartingTime>`,
+        extensionsXml(entry.additionalServiceInformation ?? service.additionalServiceInformation),
+        '</ServiceHistoryInstance>',
+      ].join(''),
+    )
+    .join('')
+  return `<ServiceHistory>${instances}</ServiceHistory>`
+}
+
+// Clause 5.3.13: one OtherTSLPointer.
+function pointerXml(pointer: CreateTrustedListPointer): string {
+  const identities = pointer.signerCertificates
+    .map((cert) => `<ServiceDigitalIdentity>${digitalIds([cert])}</ServiceDigitalIdentity>`)
+    .join('')
+  return [
+    '<OtherTSLPointer>',
+    `<ServiceDigitalIdentities>${identities}</ServiceDigitalIdentities>`,
+    `<TSLLocation>${escapeXml(pointer.location ?? `https://tl.example/${pointer.territory}.xml`)}</TSLLocation>`,
+    '<AdditionalInformation>',
+    `<OtherInformation><TSLType>${escapeXml(pointer.tslType ?? TSL_TYPE_EU_GENERIC)}</TSLType></OtherInformation>`,
+    `<OtherInformation><SchemeTerritory>${escapeXml(pointer.territory)}</SchemeTerritory></OtherInformation>`,
+    `<OtherInformation><ns3:MimeType>${escapeXml(pointer.mimeType ?? TSL_MIME_TYPE_XML)}</ns3:MimeType></OtherInformation>`,
+    `<OtherInformation>${name('SchemeOperatorName', pointer.schemeOperatorName ?? pointer.territory)}</OtherInformation>`,
+    '</AdditionalInformation>',
+    '</OtherTSLPointer>',
+  ].join('')
+}
+
+function serviceXml(service: CreateTrustedListService, issueDate: Date): string {
+  const identities = digitalIds(service.certificates)
   return [
     '<TSPService><ServiceInformation>',
     `<ServiceTypeIdentifier>${escapeXml(service.serviceType)}</ServiceTypeIdentifier>`,
@@ -94,8 +174,10 @@ function serviceXml(service: CreateTrustedListService, issueDate: Date): string 
     `<ServiceDigitalIdentity>${identities}</ServiceDigitalIdentity>`,
     `<ServiceStatus>${escapeXml(service.status ?? SERVICE_STATUS_GRANTED)}</ServiceStatus>`,
     `<StatusStartingTime>${xmlDate(service.statusStartingTime ?? issueDate)}</StatusStartingTime>`,
-    extensions ? `<ServiceInformationExtensions>${extensions}</ServiceInformationExtensions>` : '',
-    '</ServiceInformation></TSPService>',
+    extensionsXml(service.additionalServiceInformation),
+    '</ServiceInformation>',
+    historyXml(service),
+    '</TSPService>',
   ].join('')
 }
 
@@ -113,26 +195,29 @@ export function createTrustedList(input: CreateTrustedListInput): string {
           .join('')}</TSPServices></TrustServiceProvider>`,
     )
     .join('')
+  const lotl = input.schemeTerritory === 'EU'
+  const pointers = (input.pointers ?? []).map(pointerXml).join('')
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<TrustServiceStatusList xmlns="${TSL_NAMESPACE}" xmlns:ds="${DS_NAMESPACE}" TSLTag="${TSL_TAG}" Id="${escapeXml(input.id ?? 'tsl')}">`,
+    `<TrustServiceStatusList xmlns="${TSL_NAMESPACE}" xmlns:ds="${DS_NAMESPACE}" xmlns:ns3="${TSL_ADDITIONAL_TYPES_NAMESPACE}" TSLTag="${TSL_TAG}" Id="${escapeXml(input.id ?? 'tsl')}">`,
     '<SchemeInformation>',
     '<TSLVersionIdentifier>5</TSLVersionIdentifier>',
     `<TSLSequenceNumber>${Math.trunc(input.sequenceNumber)}</TSLSequenceNumber>`,
-    `<TSLType>${TSL_TYPE_EU_GENERIC}</TSLType>`,
+    `<TSLType>${escapeXml(input.tslType ?? (lotl ? TSL_TYPE_EU_LOTL : TSL_TYPE_EU_GENERIC))}</TSLType>`,
     name('SchemeOperatorName', input.schemeOperatorName),
     name(
       'SchemeName',
       input.schemeName ??
         `${input.schemeTerritory}:Trusted list including information related to the qualified trust service providers`,
     ),
-    `<StatusDeterminationApproach>${STATUS_DETERMINATION_EU_APPROPRIATE}</StatusDeterminationApproach>`,
+    `<StatusDeterminationApproach>${lotl ? STATUS_DETERMINATION_EU_LOTL : STATUS_DETERMINATION_EU_APPROPRIATE}</StatusDeterminationApproach>`,
     `<SchemeTerritory>${escapeXml(input.schemeTerritory)}</SchemeTerritory>`,
     '<HistoricalInformationPeriod>65535</HistoricalInformationPeriod>',
+    pointers ? `<PointersToOtherTSL>${pointers}</PointersToOtherTSL>` : '',
     `<ListIssueDateTime>${xmlDate(input.issueDate)}</ListIssueDateTime>`,
     `<NextUpdate><dateTime>${xmlDate(input.nextUpdate)}</dateTime></NextUpdate>`,
     '</SchemeInformation>',
-    `<TrustServiceProviderList>${providers}</TrustServiceProviderList>`,
+    providers ? `<TrustServiceProviderList>${providers}</TrustServiceProviderList>` : '',
     '</TrustServiceStatusList>',
   ].join('')
 }

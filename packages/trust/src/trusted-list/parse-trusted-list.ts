@@ -3,7 +3,7 @@ import { DOMParser } from '@xmldom/xmldom'
 import { SignedXml } from 'xml-crypto'
 import { TrustError, type TrustErrorCode } from '../errors.ts'
 import { type CertificateInput, certificateToDer, type Der, encodeCertificatePem } from '../x509/pem.ts'
-import { DS_NAMESPACE, TSL_NAMESPACE } from './etsi.ts'
+import { DS_NAMESPACE, TSL_ADDITIONAL_TYPES_NAMESPACE, TSL_NAMESPACE } from './etsi.ts'
 import {
   EcdsaSha256,
   EcdsaSha384,
@@ -19,7 +19,24 @@ import {
   XMLDSIG_SHA512,
 } from './xmldsig-algorithms.ts'
 
-/** One trust service of the list (TS 119 612 clause 5.5), with its current status only. */
+/**
+ * An earlier state of a trust service (TS 119 612 clause 5.5.10 service history, its instances
+ * per clause 5.6): what the service was, and from when, before the state that follows it.
+ */
+export interface TrustedListServiceHistoryEntry {
+  /** Clause 5.6.1. */
+  serviceType: string
+  /** Clause 5.6.2. */
+  serviceName: string
+  /** Clause 5.6.4 status URI. */
+  status: string
+  /** Clause 5.6.5: from when this status held. */
+  statusStartingTime: Date
+  /** Clause 5.6.7 / 5.5.9.4 additionalServiceInformation URIs of that time. */
+  additionalServiceInformation: string[]
+}
+
+/** One trust service of the list (TS 119 612 clause 5.5): its current status and its history. */
 export interface TrustedListService {
   /** Clause 5.4.1 TSP name of the provider the service belongs to. */
   providerName: string
@@ -35,6 +52,27 @@ export interface TrustedListService {
   certificates: Der[]
   /** Clause 5.5.9.4 additionalServiceInformation URIs. */
   additionalServiceInformation: string[]
+  /** Clause 5.5.10: the earlier states, as listed (newest first in published lists); empty when none. */
+  history: TrustedListServiceHistoryEntry[]
+}
+
+/**
+ * A pointer to another trusted list (clause 5.3.13, PointersToOtherTSL): in the EU list of trusted
+ * lists, one per member state list (XML and PDF), with the certificates allowed to sign it.
+ */
+export interface TrustedListPointer {
+  /** Clause 5.3.13 TSLLocation. */
+  location?: string
+  /** AdditionalInformation SchemeTerritory of the list pointed at. */
+  territory?: string
+  /** AdditionalInformation TSLType of the list pointed at. */
+  tslType?: string
+  /** AdditionalInformation MimeType (`application/vnd.etsi.tsl+xml` or `application/pdf`). */
+  mimeType?: string
+  /** AdditionalInformation SchemeOperatorName, English preferred. */
+  schemeOperatorName?: string
+  /** ServiceDigitalIdentities: the certificates that may sign the list pointed at, DER. */
+  signerCertificates: Der[]
 }
 
 /** A trusted list whose signature verified against a pinned signer and that is current. */
@@ -49,6 +87,10 @@ export interface TrustedList {
   nextUpdate: Date
   /** Clause 5.3.4, first name given. */
   schemeOperatorName?: string
+  /** Clause 5.3.3 TSL type, e.g. `…/TSLType/EUgeneric` or `…/TSLType/EUlistofthelists`. */
+  tslType?: string
+  /** Clause 5.3.13 pointers to other trusted lists (the LOTL's pointers to national lists). */
+  pointers: TrustedListPointer[]
   services: TrustedListService[]
   /** The pinned certificate that verified the list's signature. */
   signerCertificate: Der
@@ -71,6 +113,12 @@ export interface ParseTrustedListOptions {
   maxBytes?: number
   /** Tolerated clock skew for ListIssueDateTime in the future; 5 minutes when absent. */
   clockSkewMs?: number
+  /**
+   * `false`: a list past its NextUpdate is still read (signature and everything else checked),
+   * for a caller that judges NextUpdate itself each time it uses the list — a verifier that keeps
+   * lists loaded must refuse them once they go stale, not only when it loaded them. Default true.
+   */
+  checkNextUpdate?: boolean
 }
 
 const MAX_BYTES = 32 * 1024 * 1024
@@ -172,7 +220,9 @@ function iso(date: Date): string {
  *    issued in the future, has a NextUpdate (clause 5.3.15: none means a closed scheme) and
  *    `now` is not past it.
  *
- * Only the current status of each service is read (clause 5.5.4), not its history (clause 5.6).
+ * Each service is read with its current status (clause 5.5.4) and its history (clause 5.5.10);
+ * the pointers to other lists (clause 5.3.13) are read too, for the EU list of trusted lists.
+ * With `checkNextUpdate: false` step 5 skips the NextUpdate test only (see the option).
  */
 export function parseTrustedList(xml: string, options: ParseTrustedListOptions): TrustedList {
   if (typeof xml !== 'string' || xml.length === 0) throw refuse('trusted_list_malformed', 'the trusted list is empty')
@@ -329,7 +379,7 @@ function readList(root: Element, signer: Der, options: ParseTrustedListOptions):
       `the trusted list's ListIssueDateTime ${iso(issueDate)} is after now (${iso(now)})`,
     )
   }
-  if (now.getTime() > nextUpdate.getTime()) {
+  if (options.checkNextUpdate !== false && now.getTime() > nextUpdate.getTime()) {
     throw refuse(
       'trusted_list_expired',
       `the trusted list is stale: its NextUpdate ${iso(nextUpdate)} is before now (${iso(now)})`,
@@ -361,13 +411,16 @@ function readList(root: Element, signer: Der, options: ParseTrustedListOptions):
           }
         }
       }
-      const additionalServiceInformation = children(child(info, 'ServiceInformationExtensions'), 'Extension').flatMap(
-        (extension) =>
-          children(extension, 'AdditionalServiceInformation').flatMap((asi) => {
-            const uri = text(child(asi, 'URI'))
-            return uri ? [uri] : []
-          }),
-      )
+      const additionalServiceInformation = additionalServiceInformationOf(info)
+      const history: TrustedListServiceHistoryEntry[] = []
+      for (const instance of children(child(service, 'ServiceHistory'), 'ServiceHistoryInstance')) {
+        const entry = readHistoryInstance(instance)
+        if (entry) history.push(entry)
+        else
+          warnings.push(
+            `a history entry of service '${serviceName}' of '${providerName}' has no type, status or StatusStartingTime and is skipped`,
+          )
+      }
       const entry: TrustedListService = {
         providerName,
         serviceName,
@@ -375,6 +428,7 @@ function readList(root: Element, signer: Der, options: ParseTrustedListOptions):
         status,
         certificates,
         additionalServiceInformation,
+        history,
       }
       const starting = parseDate(text(child(info, 'StatusStartingTime')))
       if (starting) entry.statusStartingTime = starting
@@ -386,11 +440,79 @@ function readList(root: Element, signer: Der, options: ParseTrustedListOptions):
     sequenceNumber,
     issueDate,
     nextUpdate,
+    pointers: readPointers(scheme, warnings),
     services,
     signerCertificate: signer,
     warnings,
   }
   const operator = multilingualName(child(scheme, 'SchemeOperatorName'))
   if (operator) list.schemeOperatorName = operator
+  const tslType = text(child(scheme, 'TSLType'))
+  if (tslType) list.tslType = tslType
   return list
+}
+
+/** Clause 5.5.9.4: the additionalServiceInformation URIs of a ServiceInformation or history instance. */
+function additionalServiceInformationOf(info: Element | undefined): string[] {
+  return children(child(info, 'ServiceInformationExtensions'), 'Extension').flatMap((extension) =>
+    children(extension, 'AdditionalServiceInformation').flatMap((asi) => {
+      const uri = text(child(asi, 'URI'))
+      return uri ? [uri] : []
+    }),
+  )
+}
+
+/** Clause 5.6: one ServiceHistoryInstance; `undefined` when it lacks a type, a status or a starting time. */
+function readHistoryInstance(instance: Element): TrustedListServiceHistoryEntry | undefined {
+  const serviceType = text(child(instance, 'ServiceTypeIdentifier'))
+  const status = text(child(instance, 'ServiceStatus'))
+  const statusStartingTime = parseDate(text(child(instance, 'StatusStartingTime')))
+  if (!serviceType || !status || !statusStartingTime) return undefined
+  return {
+    serviceType,
+    serviceName: multilingualName(child(instance, 'ServiceName')) ?? '',
+    status,
+    statusStartingTime,
+    additionalServiceInformation: additionalServiceInformationOf(instance),
+  }
+}
+
+/**
+ * Clause 5.3.13: PointersToOtherTSL. Each OtherTSLPointer names the certificates that may sign the
+ * list it points at (ServiceDigitalIdentities) and, in AdditionalInformation, that list's type,
+ * territory, MIME type and operator.
+ */
+function readPointers(scheme: Element, warnings: string[]): TrustedListPointer[] {
+  const pointers: TrustedListPointer[] = []
+  for (const pointer of children(child(scheme, 'PointersToOtherTSL'), 'OtherTSLPointer')) {
+    const signerCertificates: Der[] = []
+    for (const identity of children(child(pointer, 'ServiceDigitalIdentities'), 'ServiceDigitalIdentity')) {
+      for (const digitalId of children(identity, 'DigitalId')) {
+        for (const element of children(digitalId, 'X509Certificate')) {
+          const der = base64Der(element.textContent ?? '')
+          try {
+            new NodeX509Certificate(der)
+            signerCertificates.push(der)
+          } catch {
+            warnings.push('a signer certificate of a pointer to another trusted list is not DER and is skipped')
+          }
+        }
+      }
+    }
+    const entry: TrustedListPointer = { signerCertificates }
+    const location = text(child(pointer, 'TSLLocation'))
+    if (location) entry.location = location
+    for (const other of children(child(pointer, 'AdditionalInformation'), 'OtherInformation')) {
+      const tslType = text(child(other, 'TSLType'))
+      if (tslType) entry.tslType = tslType
+      const territory = text(child(other, 'SchemeTerritory'))
+      if (territory) entry.territory = territory
+      const mimeType = text(child(other, 'MimeType', TSL_ADDITIONAL_TYPES_NAMESPACE))
+      if (mimeType) entry.mimeType = mimeType
+      const operator = multilingualName(child(other, 'SchemeOperatorName'))
+      if (operator) entry.schemeOperatorName = operator
+    }
+    pointers.push(entry)
+  }
+  return pointers
 }

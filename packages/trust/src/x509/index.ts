@@ -40,12 +40,23 @@ export {
   publicKeyToSpki,
 } from './pem.ts'
 export { decodeQcStatements, encodeQcStatements, type QcStatementsInfo } from './qc-statements.ts'
+export {
+  combineTrustAnchors,
+  type DescribedTrustAnchor,
+  isDescribedTrustAnchor,
+  isTrustAnchorSource,
+  type TrustAnchorLookup,
+  type TrustAnchorSource,
+  type TrustAnchors,
+  type UntrustedAnchorCandidate,
+} from './trust-anchor-source.ts'
 export { loadTrustAnchorsFromPem } from './trust-anchors.ts'
 export {
   type CertificateChainValidation,
   type CertificateCheck,
   type CertificateCheckId,
   type CertificateCheckStatus,
+  type ChainTrustAnchor,
   type ValidateCertificateChainOptions,
   validateCertificateChain,
 } from './validate-certificate-chain.ts'

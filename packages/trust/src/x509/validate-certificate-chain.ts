@@ -7,8 +7,15 @@ import {
   type ParsedSealCertificate,
   parseSealCertificate,
 } from './parse-seal-certificate.ts'
-import { bytes, type CertificateInput, certificateToDer, type Der, decodePemBlocks } from './pem.ts'
+import { bytes, certificateToDer, type Der, decodePemBlocks } from './pem.ts'
 import { x509 } from './provider.ts'
+import {
+  type DescribedTrustAnchor,
+  isDescribedTrustAnchor,
+  isTrustAnchorSource,
+  type TrustAnchors,
+  type UntrustedAnchorCandidate,
+} from './trust-anchor-source.ts'
 
 export type CertificateCheckStatus = 'OK' | 'ERROR' | 'SKIPPED'
 
@@ -29,8 +36,12 @@ export interface CertificateCheck {
 export interface ValidateCertificateChainOptions {
   /** JOSE `x5c` (RFC 7515 §4.1.6): base64 DER, the signing (leaf) certificate first. */
   x5c: readonly string[]
-  /** Configured trust anchors (a PEM bundle, a trusted list): the only certificates trusted as such. */
-  trustAnchors: readonly CertificateInput[]
+  /**
+   * Configured trust anchors: the only certificates trusted as such. A list (a PEM bundle), or a
+   * source asked at `at` (trusted lists: a withdrawn service or a stale list gives no anchor, and a
+   * path that would end there fails naming why).
+   */
+  trustAnchors: TrustAnchors
   /** The time to validate at: the signing time, proven by a trusted timestamp where there is one. */
   at: Date
   /** CRLs the configuration provides, by distribution point URL (DER, PEM or base64). Nothing is fetched. */
@@ -49,6 +60,27 @@ export interface CertificateChainValidation {
   leaf?: ParsedSealCertificate
   /** The certification path, leaf first, ending with the trust anchor, when one was built. */
   path?: Der[]
+  /** The anchor the path ends at, with who vouches for it when the anchor source says so. */
+  anchor?: ChainTrustAnchor
+}
+
+/** The anchor a path ended at: its certificate and name, and, from a described source, who vouched. */
+export interface ChainTrustAnchor {
+  readonly certificate: Der
+  /** Its subject CN, else its DN. */
+  readonly label: string
+  readonly vouchedBy?: string
+  readonly provenance?: unknown
+}
+
+interface Anchor {
+  cert: Cert
+  described?: DescribedTrustAnchor
+}
+
+interface Untrusted {
+  cert: Cert
+  candidate: UntrustedAnchorCandidate
 }
 
 /** Upper bound on `x5c` entries and on path length: real eIDAS paths have two to four certificates. */
@@ -182,8 +214,9 @@ export async function validateCertificateChain(
   }
 
   const checks: CertificateCheck[] = []
-  const { path, anchor, chainCheck } = buildPath(chain, options.trustAnchors)
+  const { path, anchor: found, chainCheck } = buildPath(chain, options.trustAnchors, at)
   checks.push(chainCheck)
+  const anchor = found?.cert
   const fullPath = anchor ? [...path, anchor] : path
 
   checks.push(checkValidity(fullPath, at, anchor !== undefined))
@@ -209,29 +242,87 @@ export async function validateCertificateChain(
     checks,
     leaf: leafParsed,
   }
-  if (anchor) result.path = fullPath.map((c) => c.der)
+  if (found) {
+    result.path = fullPath.map((c) => c.der)
+    result.anchor = {
+      certificate: found.cert.der,
+      label: found.cert.label,
+      ...(found.described ? { vouchedBy: found.described.vouchedBy } : {}),
+      ...(found.described?.provenance !== undefined ? { provenance: found.described.provenance } : {}),
+    }
+  }
   return result
+}
+
+/**
+ * The anchors a path from `chain` can end at, read once: a list as given; a source asked at `at`
+ * for the issuer names of the chain (RFC 5280 §6.1: a path ends where an anchor's subject is an
+ * issuer name), with the certificates it does not trust at `at` and why. `undefined` when nothing
+ * is configured at all.
+ */
+function anchorsFor(
+  trustAnchors: TrustAnchors,
+  chain: Cert[],
+  at: Date,
+): { anchors: Anchor[]; untrusted: Untrusted[] } | { error: string } | undefined {
+  if (isTrustAnchorSource(trustAnchors)) {
+    if (trustAnchors.isEmpty()) return undefined
+    const found = trustAnchors.lookup(new Set(chain.map((c) => c.node.issuer)), at)
+    const anchors: Anchor[] = []
+    for (const entry of found.anchors) {
+      try {
+        anchors.push(
+          isDescribedTrustAnchor(entry)
+            ? { cert: readCert(entry.certificate), described: entry }
+            : { cert: readCert(certificateToDer(entry)) },
+        )
+      } catch {
+        return { error: 'a configured trust anchor is not a certificate' }
+      }
+    }
+    const untrusted: Untrusted[] = []
+    for (const candidate of found.untrusted) {
+      try {
+        untrusted.push({ cert: readCert(candidate.certificate), candidate })
+      } catch {}
+    }
+    return { anchors, untrusted }
+  }
+  if (!Array.isArray(trustAnchors) || trustAnchors.length === 0) return undefined
+  const anchors: Anchor[] = []
+  for (const [index, input] of trustAnchors.entries()) {
+    try {
+      anchors.push({ cert: readCert(certificateToDer(input)) })
+    } catch {
+      return { error: `configured trust anchor ${index + 1} is not a certificate` }
+    }
+  }
+  return { anchors, untrusted: [] }
 }
 
 function buildPath(
   chain: Cert[],
-  anchorInputs: readonly CertificateInput[],
-): { path: Cert[]; anchor?: Cert; chainCheck: CertificateCheck } {
+  anchorInputs: TrustAnchors,
+  at: Date,
+): { path: Cert[]; anchor?: Anchor; chainCheck: CertificateCheck } {
   const leaf = chain[0] as Cert
   const fail = (reason: string, path: Cert[] = [leaf]) => ({
     path,
     chainCheck: check('certificate-chain-trusted', 'ERROR', reason),
   })
-  if (!Array.isArray(anchorInputs) || anchorInputs.length === 0) {
+  const store = anchorsFor(anchorInputs, chain, at)
+  if (!store) {
     return fail('the trust store is empty: no trust anchor is configured, so nothing is trusted (fail closed)')
   }
-  const anchors: Cert[] = []
-  for (const [index, input] of anchorInputs.entries()) {
-    try {
-      anchors.push(readCert(certificateToDer(input)))
-    } catch {
-      return fail(`configured trust anchor ${index + 1} is not a certificate`)
-    }
+  if ('error' in store) return fail(store.error)
+  const { anchors, untrusted } = store
+  // A certificate that would be an anchor and is not at `at` (a withdrawn service, a stale list):
+  // when it issued `current`, that is why the path ends nowhere, and the reason says so.
+  const distrusted = (current: Cert) => {
+    const hit = untrusted.find((u) => issuedBy(current, u.cert) && signatureVerifies(current, u.cert))
+    return hit
+      ? `'${current.label}' is issued by '${hit.cert.label}', which is not a trust anchor at ${iso(at)}: ${hit.candidate.reason}`
+      : undefined
   }
   // A self-signed certificate vouches only for itself (RFC 5280 §6.1): never a seal certificate.
   if (selfSigned(leaf)) {
@@ -243,16 +334,17 @@ function buildPath(
   let current = leaf
   while (path.length <= MAX_CHAIN) {
     // Configured anchors first: only they end a path (RFC 5280 §6.1.1 (d)).
-    const anchorCandidates = anchors.filter((a) => issuedBy(current, a))
-    const anchor = anchorCandidates.find((a) => signatureVerifies(current, a))
+    const anchorCandidates = anchors.filter((a) => issuedBy(current, a.cert))
+    const anchor = anchorCandidates.find((a) => signatureVerifies(current, a.cert))
     if (anchor) {
+      const vouched = anchor.described ? ` ${anchor.described.vouchedBy}` : ''
       return {
         path,
         anchor,
         chainCheck: check(
           'certificate-chain-trusted',
           'OK',
-          `path of ${path.length + 1} certificate(s) from '${leaf.label}' to the trust anchor '${anchor.label}', every signature verified`,
+          `path of ${path.length + 1} certificate(s) from '${leaf.label}' to the trust anchor '${anchor.cert.label}'${vouched}, every signature verified`,
         ),
       }
     }
@@ -261,7 +353,8 @@ function buildPath(
     if (issuer) {
       if (selfSigned(issuer)) {
         return fail(
-          `the path ends at '${issuer.label}', a self-signed certificate inside x5c that is not a configured trust anchor; certificates in x5c are never trusted as anchors`,
+          distrusted(current) ??
+            `the path ends at '${issuer.label}', a self-signed certificate inside x5c that is not a configured trust anchor; certificates in x5c are never trusted as anchors`,
           path,
         )
       }
@@ -270,7 +363,9 @@ function buildPath(
       current = issuer
       continue
     }
-    const named = anchorCandidates[0] ?? candidates[0]
+    const why = distrusted(current)
+    if (why) return fail(why, path)
+    const named = anchorCandidates[0]?.cert ?? candidates[0]
     if (named) {
       return fail(
         `the signature of '${current.label}' does not verify with the key of its issuer '${named.label}' (tampered or wrongly issued certificate)`,
