@@ -594,7 +594,7 @@ describe('the presentation itself is refused → 400 naming signature or format-
   it('an SD-JWT with a tampered disclosure (same salt and name, another value)', async () => {
     const r = await newRequest('dc+sd-jwt')
     const { jwt, disclosures } = sdParts(r)
-    const i = disclosures.findIndex((d) => unb64(d)[1] === 'eqf_level')
+    const i = disclosures.findIndex((d) => unb64(d)[1] === 'level_of_learning_experience')
     const [salt, name] = unb64(disclosures[i]!)
     const forged = disclosures.map((d, j) => (j === i ? b64([salt, name, 8]) : d))
     const answered = await answer(r, await withKeyBinding(r, jwt, forged))
@@ -643,13 +643,15 @@ describe('the presentation itself is refused → 400 naming signature or format-
 
   it('an SD-JWT that leaves out a claim the DCQL query requires', async () => {
     const r = await newRequest('dc+sd-jwt')
-    const withoutGivenName = { ...r, claims: r.claims.filter((c) => c !== 'given_name') }
-    expect(withoutGivenName.claims).toHaveLength(r.claims.length - 1)
-    const answered = await answer(r, await sdPresentation(withoutGivenName))
+    // family_name is in every claim set the template offers (§6.4.1): our Annex I facts, or the
+    // EU learning credential's mandatory claims.
+    const withoutFamilyName = { ...r, claims: r.claims.filter((c) => c !== 'family_name') }
+    expect(withoutFamilyName.claims).toHaveLength(r.claims.length - 1)
+    const answered = await answer(r, await sdPresentation(withoutFamilyName))
     await expectProtocolRefusal(r, answered, {
       id: 'format-and-query',
       reason: new RegExp(
-        `^the verified credential does not match the query "${SD_JWT_QUERY_ID}": .*"given_name":\\["Expected claim 'given_name' to be defined"\\]`,
+        `^the verified credential does not match the query "${SD_JWT_QUERY_ID}": .*"family_name":\\["Expected claim 'family_name' to be defined"\\]`,
       ),
     })
   })
