@@ -491,3 +491,30 @@ describe('DPoP proofs carry their key in jwk only (RFC 9449 §4.2) → invalid_d
     })
   }
 })
+
+describe('an award whose EDC cannot be the EU learning credential', () => {
+  it('a dc+sd-jwt request → credential_request_denied naming the missing claim, nothing issued, the other format still issued', async () => {
+    const offer = await issuer.offer({})
+    // An EDC stating only a national level (ELM nqfLevel) has no EQF level: the EU type's mandatory
+    // integer level_of_learning_experience cannot be written.
+    const { rows } = await issuer.store.sql.query('SELECT edc FROM awards WHERE tenant_id = $1 AND id = $2', [
+      'uni-a',
+      offer.awardId,
+    ])
+    const edc = structuredClone((rows[0] as { edc: Record<string, unknown> }).edc)
+    const claims = (edc.credentialSubject as { hasClaim: unknown }).hasClaim
+    const achievement = (Array.isArray(claims) ? claims[0] : claims) as { specifiedBy: Record<string, unknown> }
+    delete achievement.specifiedBy.eqfLevel
+    await issuer.store.sql.query('UPDATE awards SET edc = $3 WHERE tenant_id = $1 AND id = $2', [
+      'uni-a',
+      offer.awardId,
+      JSON.stringify(edc),
+    ])
+    const token = await client.redeem(offer)
+    const refused = await request(token, SD_JWT_CONFIG, await keys(1))
+    expectError(refused, 400, 'credential_request_denied', /requires level_of_learning_experience/)
+    expect(await client.issuedFor(offer.awardId)).toHaveLength(0)
+    const other = await request(token, JWT_VC_CONFIG, await keys(1))
+    expect(other.status, JSON.stringify(other.body)).toBe(200)
+  })
+})

@@ -2,7 +2,7 @@
 // issuable on this token → proofs → nonce → award → issue (one statement records the redemption,
 // the credentials, their status entries and the audit entry, or nothing).
 import { createHash, randomUUID } from 'node:crypto'
-import { createJwtVcJson, createSdJwtVc, EU_LEARNING_CREDENTIAL_VCT } from '@alma/credentials'
+import { createJwtVcJson, createSdJwtVc, EU_LEARNING_CREDENTIAL_VCT, isCredentialError } from '@alma/credentials'
 import type { EdcDocument } from '@alma/elm'
 import type { Award, IssuanceRefusal, Offer } from '@alma/store'
 import type { RequestLike } from '@openid4vc/oauth2'
@@ -331,7 +331,15 @@ export async function issueCredentials(ctx: IssuerContext, tenant: TenantRuntime
             })
       return { id, index, credential, thumbprint: await thumbprintOf(holder.jwk as Jwk) }
     }),
-  )
+  ).catch((error: unknown) => {
+    // An EDC that cannot state what the format requires (the EU learning credential's mandatory
+    // claims: an EQF level, a family name, …) is this award's fault, not a server fault: refused
+    // by name (VCI 1.0 §8.3.1.2), nothing recorded, the reserved indices never used.
+    if (isCredentialError(error) && error.code === 'invalid_input') {
+      throw new IssuerError('credential_request_denied', error.message, { cause: error })
+    }
+    throw error
+  })
   const recorded = await ctx.store.issuedCredentials.recordIssuance({
     tenantId: tenant.id,
     awardId: award.id,
