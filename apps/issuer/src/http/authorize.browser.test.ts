@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the authorization page in Chromium'
       .poll(() => reason.textContent())
       .toMatch(
         new RegExp(
-          `^${max} wrong transaction codes, the last typed on the authorization page on .+\\. Make a new offer and give the learner its code\\.$`,
+          `^${max} wrong transaction codes, the last typed in a browser \\(authorization page or offer page\\) on .+\\. Make a new offer and give the learner its code\\.$`,
         ),
       )
     expect(await page.locator('td', { has: reason }).textContent()).toContain('blocked (wrong transaction codes)')

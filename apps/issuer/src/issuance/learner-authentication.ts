@@ -9,7 +9,8 @@
 // Framework-free and storage-free: the store's atomic check is passed in.
 //
 // The built-in method, `offer_tx_code`: the learner types the offer's OWN transaction code on the
-// authorization page. Why that code and not a second one-time code:
+// authorization page — and on the learner's offer page before it shows the certificate
+// (offer-page-access.ts), counted the same way. Why that code and not a second one-time code:
 // - it already reaches the learner by the one channel the institution uses for it (the admin hands
 //   it over separately from the link); a second code would travel the same way, so it would prove
 //   nothing more and only double what the learner must keep apart;
@@ -93,7 +94,7 @@ export const TX_CODE_FIELD = 'tx_code'
 /** Longer answers are not codes; refused before hashing, counting nothing. */
 const MAX_CODE_LENGTH = 64
 
-/** The built-in method: the offer's own transaction code, typed on the authorization page. */
+/** The built-in method: the offer's own transaction code, typed on the authorization page or the offer page. */
 export function offerTxCodeAuthentication(deps: OfferTxCodeDependencies): LearnerAuthentication {
   return {
     method: 'offer_tx_code',

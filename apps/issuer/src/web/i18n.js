@@ -229,7 +229,7 @@ export const MESSAGES = {
     'offer.burntBecause':
       '{attempts} wrong transaction codes, the last {via} on {when}. Make a new offer and give the learner its code.',
     'offer.burntVia.pre-authorized_code': 'sent by a wallet',
-    'offer.burntVia.authorization_code': 'typed on the authorization page',
+    'offer.burntVia.authorization_code': 'typed in a browser (authorization page or offer page)',
     'offerState.expired': 'expired',
     'offerState.withdrawn': 'withdrawn (a credential was revoked or suspended)',
 
@@ -469,7 +469,7 @@ export const MESSAGES = {
     'offer.burntBecause':
       '{attempts} falsche Transaktionscodes, der letzte {via} am {when}. Erstellen Sie ein neues Angebot und geben Sie der lernenden Person dessen Code.',
     'offer.burntVia.pre-authorized_code': 'von einer Wallet gesendet',
-    'offer.burntVia.authorization_code': 'auf der Autorisierungsseite eingegeben',
+    'offer.burntVia.authorization_code': 'im Browser eingegeben (Autorisierungs- oder Angebotsseite)',
     'offerState.expired': 'abgelaufen',
     'offerState.withdrawn': 'zurückgezogen (ein Nachweis wurde widerrufen oder ausgesetzt)',
 
