@@ -134,8 +134,10 @@ export function offerFormTokenExpiry(
   const parts = token.split('.')
   if (parts.length !== 3) return undefined
   const [expiry, random, tag] = parts as [string, string, string]
-  const expected = formMac(key, tenantId, offerId, `${expiry}.${random}`)
-  const given = Buffer.from(tag, 'base64url')
+  // Compared as text, not as decoded bytes: base64url decoding ignores the last character's spare
+  // bits, so several spellings would carry one MAC — and each would hash differently when spent.
+  const expected = Buffer.from(formMac(key, tenantId, offerId, `${expiry}.${random}`).toString('base64url'))
+  const given = Buffer.from(tag)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
   const seconds = Number.parseInt(expiry, 36)
   return Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined
@@ -249,8 +251,8 @@ export async function enterOfferPageCode(
       return { step: 'closed', state: 'burnt' }
     default: {
       // Closed meanwhile (redeemed, expired or withdrawn between the read and the check).
-      const now = await ctx.store.offers.getById(tenant.id, offer.id)
-      return { step: 'closed', state: (now && closedStateOf(now, ctx.now())) || 'redeemed' }
+      const current = await ctx.store.offers.getById(tenant.id, offer.id)
+      return { step: 'closed', state: (current && closedStateOf(current, ctx.now())) || 'redeemed' }
     }
   }
 }
