@@ -22,8 +22,10 @@ export function cNonceExpiry(key: Uint8Array, tenantId: string, nonce: string): 
   const parts = nonce.split('.')
   if (parts.length !== 3 || nonce.length > 128) return undefined
   const [expiry, random, tag] = parts as [string, string, string]
-  const expected = mac(key, tenantId, `${expiry}.${random}`)
-  const given = Buffer.from(tag, 'base64url')
+  // Compared as text, not as decoded bytes: base64url decoding ignores the last character's spare
+  // bits, so 16 spellings would carry one MAC — and each would be a fresh hash when spent.
+  const expected = Buffer.from(mac(key, tenantId, `${expiry}.${random}`).toString('base64url'))
+  const given = Buffer.from(tag)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
   const seconds = Number.parseInt(expiry, 36)
   return Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined
