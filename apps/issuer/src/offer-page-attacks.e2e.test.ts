@@ -402,12 +402,13 @@ describe('the code on the page', () => {
 describe('the code form refuses what a browser tab of this page would not send', () => {
   it('another site’s form (Origin, Sec-Fetch-Site, Origin: null): 403 in words, nothing checked, even with the right code', async () => {
     const offer = await issuer.offer({ txCode: true })
-    for (const headers of [
+    const crossSite: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ]
+    for (const headers of crossSite) {
       const what = JSON.stringify(headers)
       for (const code of [wrongCodeFor(offer), String(offer.txCode)]) {
         const res = await enterCode(offer, code, { headers })
