@@ -1,7 +1,9 @@
 // Real credentials of both formats from a running test issuer (@openid4vc/openid4vci as the
 // wallet), presented by hand as a wallet would (VP JWT; SD-JWT + KB-JWT), then verified.
-import { EU_LEARNING_CREDENTIAL_VCT, SD_JWT_CLAIMS } from '@alma/credentials'
-import { createDevCa, createDidResolver, guardedFetch } from '@alma/trust'
+import { generateKeyPairSync, type webcrypto } from 'node:crypto'
+import { createTokenStatusListJwt, EU_LEARNING_CREDENTIAL_VCT, SD_JWT_CLAIMS } from '@alma/credentials'
+import { createDevCa, createDidResolver, guardedFetch, issueSealCertificate, type Signer } from '@alma/trust'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../../../issuer/src/testing/issuer-harness.ts'
 import { createJwtVcIssuerKeysLookup } from '../issuer-metadata-cache.ts'
@@ -287,5 +289,56 @@ describe('verifyPresentedCredential against credentials from the running issuer'
       reason: expect.stringMatching(/^revoked/),
     })
     expect(vc.verdict).toBe('failed')
+  })
+})
+
+describe('the status list of an SD-JWT VC is its issuer’s', () => {
+  it('a list at the credential’s URI signed by another seal under the same anchor → status ERROR, naming why', async () => {
+    const [jwt] = issued.sdJwt.split('~')
+    const payload = JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString('utf8'))
+    const ref = payload.status.status_list as { uri: string; idx: number }
+    // Mallory's seal from the deployment's own CA (the verifier's anchor), naming no issuer.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const seal = await issueSealCertificate(issuer.ca!, {
+      publicKey: publicKey.export({ format: 'jwk' }) as webcrypto.JsonWebKey,
+      organizationName: 'Mallory Corp',
+      commonName: 'Mallory Corp',
+      country: 'DE',
+      organizationIdentifier: 'VATDE-999999999',
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    })
+    const mallory: Signer = {
+      signJwt: (_tenant, claims, header) =>
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', typ: String(header?.typ), x5c: [seal.x5c[0]!] })
+          .sign(privateKey),
+      signJws: async () => {
+        throw new Error('not used')
+      },
+      activeKey: async () => ({ tenantId: 'mallory', kid: 'm', alg: 'ES256', headerKid: 'm', x5c: [seal.x5c[0]!] }),
+      invalidate: () => {},
+    }
+    // "Valid" for every index, with the credential's issuer as iss and its list URI as sub.
+    const forged = await createTokenStatusListJwt({
+      uri: ref.uri,
+      issuer: { tenantId: 'mallory', id: payload.iss },
+      bits: 1,
+      size: 131072,
+      entries: [],
+      now: new Date(),
+      ttl: 60,
+      sign: mallory,
+    })
+    const presentation = await presentSdJwt(issued.sdJwt, issued.keys[1]!, SHOWN)
+    const result = await verifyPresentedCredential(
+      { credential: { format: 'dc+sd-jwt', presentation }, nonce: NONCE, audience: AUD, credentialQuery: sdQuery },
+      { ...deps, fetchStatusList: async (url) => (url === ref.uri ? forged : deps.fetchStatusList(url, {})) },
+    )
+    expect(result.verdict).toBe('failed')
+    expect(statusOf(result)).toMatchObject({ 'issuer-trust': 'OK', status: 'ERROR' })
+    expect(result.steps.find((s) => s.id === 'status')?.reason).toMatch(
+      /the status list's certificate is neither the credential's nor one naming http:\/\/127\.0\.0\.1:\d+\/uni-a/,
+    )
   })
 })

@@ -21,6 +21,7 @@ import {
   checkIssuerLinkage,
   isActiveMember,
   type JwtVcIssuerKeys,
+  parseSealCertificate,
   resolveVerificationKey,
   validateCertificateChain,
   verifyAllianceRegistry,
@@ -590,6 +591,16 @@ async function verifySdJwtPresentation(ctx: Context, presentation: string): Prom
         })
         if (!chain.ok)
           throw new Error(`the status list's certificate is not trusted: ${summariseLinkage(chain.checks)}`)
+        // Trusted is not enough: another holder of a seal under the same anchor could sign a list
+        // "for" this issuer. The list's certificate is the credential's, or names the same
+        // Credential Issuer Identifier (SD-JWT VC "Issuer Signature Mechanisms"; issue 12 §1).
+        const credentialLeaf = Array.isArray(header.x5c) ? header.x5c[0] : undefined
+        if (
+          listX5c[0] !== credentialLeaf &&
+          !parseSealCertificate(listX5c[0] ?? '').subjectAltNames.uris.includes(payload.iss)
+        ) {
+          throw new Error(`the status list's certificate is neither the credential's nor one naming ${payload.iss}`)
+        }
         return x5cLeafKey(listX5c)
       })
       if (token.iss !== undefined && token.iss !== payload.iss) {
