@@ -173,7 +173,7 @@ export const MESSAGES = {
     'offer.openInWallet': 'Open in wallet (on this device)',
     'offer.learnerPage': 'The learner’s offer page',
     'offer.learnerPageHelp':
-      'Send this link to the learner: it shows the QR code, the wallet link and the certificate.',
+      'Send this link to the learner: it shows the QR code and the wallet link, and the certificate once the learner types the transaction code there (never for an offer without one).',
     'offer.uri': 'Offer link (for wallets)',
     'offer.expires': 'Open until {when}; it can be used once.',
     'offer.newTitle': 'New offer',
@@ -413,7 +413,7 @@ export const MESSAGES = {
     'offer.openInWallet': 'In der Wallet öffnen (auf diesem Gerät)',
     'offer.learnerPage': 'Die Angebotsseite für die Person',
     'offer.learnerPageHelp':
-      'Schicken Sie diesen Link der Person: Er zeigt den QR-Code, den Wallet-Link und das Zertifikat.',
+      'Schicken Sie diesen Link der Person: Er zeigt den QR-Code und den Wallet-Link, und das Zertifikat, sobald die Person dort den Transaktionscode eingibt (nie bei einem Angebot ohne Code).',
     'offer.uri': 'Angebots-Link (für Wallets)',
     'offer.expires': 'Offen bis {when}; es kann einmal genutzt werden.',
     'offer.newTitle': 'Neues Angebot',
