@@ -544,6 +544,17 @@ describe('verifyUploadedEdc: FORMAT never passes on nothing, and never runs unbo
     }
   })
 
+  it('a credential with no learning achievement: annex-i is an ERROR, not "0 of 16 stated"', async () => {
+    const document = JSON.parse(UNSIGNED)
+    delete document.credentialSubject.hasClaim
+    const r = await verifyUploadedEdc({ file: JSON.stringify(document), trustAnchors: [], now: NOW }, noShacl)
+    expect(checkOf(r, 'annex-i')).toMatchObject({
+      status: 'ERROR',
+      reason:
+        'the credential states no learning achievement (credentialSubject.hasClaim): there is nothing to report Annex I on',
+    })
+  })
+
   it('a document beyond the validated limits is a FORMAT ERROR naming the limit', async () => {
     const document = JSON.parse(UNSIGNED)
     document['http://example.org/attack#padding'] = Array.from({ length: 60_000 }, (_, i) => i)

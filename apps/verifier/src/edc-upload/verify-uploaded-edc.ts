@@ -401,6 +401,17 @@ function credentialRevocationCheck(document: Node): EdcUploadCheck {
 
 function annexICheck(parsed: ParsedEdc): { check: EdcUploadCheck; report: AnnexIReport } {
   const report = annexIReport(parsed)
+  // The report reads the first learning achievement; without one it has nothing to report on,
+  // and a check that found nothing to check is not OK (issue 12 §5).
+  if (parsed.achievements.length === 0) {
+    return {
+      report,
+      check: error(
+        'annex-i',
+        'the credential states no learning achievement (credentialSubject.hasClaim): there is nothing to report Annex I on',
+      ),
+    }
+  }
   const present = report.elements.filter((e) => e.status === 'present').length
   const verdict = report.isMicroCredential
     ? 'a micro-credential in the sense of the Council Recommendation (all mandatory elements 1–11 stated)'
