@@ -5,12 +5,14 @@ import { createElmWorkers, type ElmWorkers } from '@alma/elm'
 import type { ApiKeyGrant, ApiKeyRepository, Store } from '@alma/store'
 import {
   ALLIANCE_REGISTRY_MEDIA_TYPE,
+  combineTrustAnchors,
   guardedFetch,
   isSelfSigned,
   type JwtVcIssuerKeys,
   type Kek,
   type KeyRecord,
   type TenantKeyring,
+  type TrustAnchors,
 } from '@alma/trust'
 import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
@@ -19,6 +21,7 @@ import { createJwtVcIssuerKeysLookup, type JwtVcIssuerKeysRequest } from './issu
 import { type RelyingPartySettings, relyingPartySettingsOf } from './provision-relying-party.ts'
 import { createVerifierRateLimiters, type VerifierRateLimiters, type VerifierRateLimits } from './rate-limits.ts'
 import { type RelyingPartyUrls, relyingPartyUrls } from './relying-party-urls.ts'
+import type { TrustedListStore } from './trusted-lists/trusted-list-store.ts'
 import type { FetchedStatusList, StatusListFetchOptions } from './verification/verify-presented-credential.ts'
 
 /** The key a relying party signs request objects and webhooks with, and its certificate chain. */
@@ -64,6 +67,13 @@ export interface VerifierContext {
   readonly didResolver: Resolvable
   /** PEM trust anchors for credential issuers' seal certificates; empty fails closed. */
   readonly trustAnchors: readonly string[]
+  /** The EU trusted lists installed in the verifier's store, when it has one (issue 13 §5). */
+  readonly trustedLists?: TrustedListStore
+  /**
+   * What presented credentials' issuer trust is judged against: {@link trustAnchors} and the
+   * CA/QC seal services of {@link trustedLists} at the verification time. Empty fails closed.
+   */
+  readonly issuerTrustAnchors: TrustAnchors
   readonly log: Logger
   readonly now: () => Date
   /** Threads for SHACL validation of uploaded EDC files, off the request thread (issue 12 §3). */
@@ -99,6 +109,8 @@ export interface CreateVerifierContextOptions {
   readonly kek: Kek
   readonly didResolver: Resolvable
   readonly trustAnchors: readonly string[]
+  /** The EU trusted lists store; its anchors join {@link trustAnchors}. */
+  readonly trustedLists?: TrustedListStore
   readonly log: Logger
   readonly now?: () => Date
   /** Development only: origins whose status lists may be fetched over loopback http. */
@@ -241,6 +253,10 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     },
     didResolver: options.didResolver,
     trustAnchors: options.trustAnchors,
+    ...(options.trustedLists ? { trustedLists: options.trustedLists } : {}),
+    issuerTrustAnchors: options.trustedLists
+      ? combineTrustAnchors(options.trustAnchors, options.trustedLists)
+      : options.trustAnchors,
     log: options.log,
     now,
     elmWorkers: options.elmWorkers ?? createElmWorkers(),

@@ -13,14 +13,21 @@ import type { Logger } from './errors.ts'
 import { createVerifierApp, type MountRoutes } from './http/app.ts'
 import { startWebhookWorker } from './presentation/webhooks.ts'
 import type { VerifierRateLimits } from './rate-limits.ts'
+import { describeInstalled, openTrustedListStore } from './trusted-lists/trusted-list-store.ts'
 import { createVerifierContext, type VerifierContext } from './verifier-context.ts'
 
 export interface StartVerifierOptions {
   readonly config: VerifierConfigInput
   readonly kek?: Kek
   readonly store?: Store
-  /** PEM trust anchors for issuers' seal certificates (the dev CA, an imported CA, a trusted list's). */
+  /** PEM trust anchors for issuers' seal certificates (the dev CA, an imported CA). */
   readonly trustAnchors: readonly string[]
+  /**
+   * The verifier's store of EU trusted lists (alma verifier trust update): the CA/QC seal services
+   * of the installed set are anchors too, judged at each verification (issue 13 §5). A set that
+   * does not verify is a start-up error; nothing installed yet is not.
+   */
+  readonly trustedListsDir?: string
   /** Development only: issuer origins (loopback http) whose DIDs and status lists may be fetched. */
   readonly devAllowList?: readonly string[]
   /** Production: the did:web DIDs that may be resolved (security.md). */
@@ -63,6 +70,17 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
     setGlobalConfig({ allowInsecureUrls: true })
     log.warn({ baseUrl: config.baseUrl }, 'development: plain http on loopback is allowed for OpenID4VC URLs')
   }
+  // Before the database: a trusted-list set that does not verify stops the start-up here.
+  const now = options.now ?? (() => new Date())
+  const trustedLists = options.trustedListsDir
+    ? openTrustedListStore(options.trustedListsDir, {
+        now,
+        onReload: (installed) =>
+          log.info({ trustedLists: describeInstalled(installed, now()) }, 'trusted lists reloaded'),
+        onError: (error) =>
+          log.error({ err: error }, 'the trusted lists installed now do not verify: no trusted-list anchor is used'),
+      })
+    : undefined
   const ownsStore = !options.store
   const store =
     options.store ??
@@ -82,7 +100,9 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
         ? { mode: 'development', devAllowList }
         : { mode: 'production', allowedDids: [...(options.allowedDids ?? [])] },
     )
-  if (options.trustAnchors.length === 0) log.warn({}, 'no trust anchors: every issuer will fail issuer-trust')
+  if (trustedLists) log.info({ trustedLists: describeInstalled(trustedLists.installed(), now()) }, 'trusted lists')
+  if (options.trustAnchors.length === 0 && (trustedLists?.isEmpty() ?? true))
+    log.warn({}, 'no trust anchors and no trusted-list anchors: every issuer will fail issuer-trust')
   const ctx = createVerifierContext({
     config,
     store,
@@ -90,6 +110,7 @@ export async function createVerifier(options: Omit<StartVerifierOptions, 'port' 
     kek,
     didResolver,
     trustAnchors: options.trustAnchors,
+    ...(trustedLists ? { trustedLists } : {}),
     log,
     ...(options.now ? { now: options.now } : {}),
     ...(config.mode === 'development' ? { devAllowList } : {}),
@@ -129,6 +150,7 @@ export async function startVerifier(options: StartVerifierOptions): Promise<Runn
         })
         // After the requests in flight: their SHACL tasks have ended.
         if (!options.elmWorkers) await ctx.elmWorkers.close()
+        ctx.trustedLists?.close()
         if (ownsStore) await ctx.store.close()
       })()
       return closing

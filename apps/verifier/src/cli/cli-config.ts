@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { encodeCertificatePem, type Kek, loadTrustAnchorsFromPem, parseKek, resolveKek } from '@alma/trust'
 import { parseVerifierConfig, type VerifierConfig } from '../config.ts'
+import { hasInstalledTrustedLists } from '../trusted-lists/trusted-list-store.ts'
 
 export const DEFAULT_DIR = '.alma/verifier'
 export const CONFIG_FILE_NAME = 'verifier.json'
+/** Where `alma verifier trust update` keeps the EU trusted lists, relative to the configuration file. */
+export const DEFAULT_TRUSTED_LISTS_DIR = 'trusted-lists'
 
 /** A user-facing error of the verifier commands: printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -25,6 +28,11 @@ export interface LoadedVerifierCliConfig {
   readonly trustAnchors: readonly string[]
   /** The files they came from, absolute. */
   readonly trustAnchorFiles: readonly string[]
+  /**
+   * The verifier's store of EU trusted lists (`trustedListsDir`, default `trusted-lists` beside the
+   * file), absolute; its CA/QC services for seals are anchors too once a set is installed there.
+   */
+  readonly trustedListsDir: string
   /** The folder of the CA that issues relying parties' certificates (`ca.pem`, `ca-key.pem`), absolute. */
   readonly caDir: string
   /** Development: issuer origins whose DIDs and status lists may be fetched over loopback http. */
@@ -90,7 +98,10 @@ export function loadVerifierCliConfig(
     )
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('must hold a JSON object')
-  const { kekFile, caDir, trustAnchorFiles, devAllowList, allowedDids, ...rest } = raw as Record<string, unknown>
+  const { kekFile, caDir, trustAnchorFiles, trustedListsDir, devAllowList, allowedDids, ...rest } = raw as Record<
+    string,
+    unknown
+  >
   const base = dirname(path)
 
   // The verifier configuration: parseVerifierConfig names every bad setting, one per line.
@@ -138,8 +149,13 @@ export function loadVerifierCliConfig(
     if (certificates.length === 0) fail(`trustAnchorFiles[${i}]: ${anchorFile} holds no PEM CERTIFICATE block`)
     for (const der of certificates) trustAnchors.push(encodeCertificatePem(der))
   }
-  if (production && trustAnchors.length === 0)
-    fail('trustAnchorFiles: production needs at least one trust anchor (an empty trust store rejects every issuer)')
+  if (trustedListsDir !== undefined && (typeof trustedListsDir !== 'string' || trustedListsDir === ''))
+    fail('trustedListsDir: must be a folder')
+  const listsDir = resolve(base, typeof trustedListsDir === 'string' ? trustedListsDir : DEFAULT_TRUSTED_LISTS_DIR)
+  if (production && trustAnchors.length === 0 && !hasInstalledTrustedLists(listsDir))
+    fail(
+      'trustAnchorFiles: production needs at least one trust anchor, or EU trusted lists installed in trustedListsDir (alma verifier trust update --from DIR); an empty trust store rejects every issuer',
+    )
 
   if (caDir !== undefined && (typeof caDir !== 'string' || caDir === '')) fail('caDir: must be a folder')
 
@@ -178,8 +194,32 @@ export function loadVerifierCliConfig(
     kek,
     trustAnchors,
     trustAnchorFiles: anchorFiles,
+    trustedListsDir: listsDir,
     caDir: resolve(base, typeof caDir === 'string' ? caDir : 'ca'),
     devAllowList: origins,
     allowedDids: dids,
   }
+}
+
+/**
+ * Only the trusted-list store of a configuration file (`trustedListsDir`, default `trusted-lists`
+ * beside the file), absolute: what `alma verifier trust update` needs — no KEK, no database, no
+ * anchor yet (the first update of a production verifier is how it gets its anchors).
+ */
+export function trustedListsDirOf(file: string): string {
+  const path = resolve(file)
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new CliError(
+      `cannot read the verifier configuration ${path}: ${(error as Error).message} (run alma verifier init first)`,
+    )
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new CliError(`${path}: must hold a JSON object`)
+  const value = (raw as Record<string, unknown>).trustedListsDir
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    throw new CliError(`${path}: trustedListsDir: must be a folder`)
+  return resolve(dirname(path), typeof value === 'string' ? value : DEFAULT_TRUSTED_LISTS_DIR)
 }

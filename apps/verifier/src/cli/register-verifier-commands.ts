@@ -18,6 +18,7 @@ import {
   rotateRelyingPartySigningKey,
 } from '../relying-party-keys.ts'
 import { relyingPartyUrls } from '../relying-party-urls.ts'
+import { describeInstalled } from '../trusted-lists/trusted-list-store.ts'
 import { createVerifier, startVerifier } from '../verifier-server.ts'
 import {
   CliError,
@@ -25,8 +26,10 @@ import {
   DEFAULT_DIR,
   type LoadedVerifierCliConfig,
   loadVerifierCliConfig,
+  trustedListsDirOf,
 } from './cli-config.ts'
 import { DEFAULT_RELYING_PARTY, initVerifier, RESERVED_RELYING_PARTY_IDS } from './init-verifier.ts'
+import { runTrustUpdate } from './trust-update.ts'
 
 const DEFAULT_CONFIG = join(DEFAULT_DIR, CONFIG_FILE_NAME)
 const CONFIG_HELP = 'configuration written by alma verifier init'
@@ -192,6 +195,7 @@ export function registerVerifierCommands(program: Command): Command {
           port,
           host: opts.host,
           trustAnchors: loaded.trustAnchors,
+          trustedListsDir: loaded.trustedListsDir,
           ...(config.mode === 'development'
             ? { devAllowList: loaded.devAllowList }
             : { allowedDids: loaded.allowedDids }),
@@ -207,6 +211,9 @@ export function registerVerifierCommands(program: Command): Command {
             (config.mode === 'development'
               ? `development: DIDs and status lists of ${[new URL(config.baseUrl).origin, ...loaded.devAllowList].join(', ')} may be fetched over loopback http`
               : `production: resolves only ${loaded.allowedDids.length} allowed DID(s)`),
+        )
+        out(
+          `  ${describeInstalled(running.ctx.trustedLists?.installed(), running.ctx.now())} (${loaded.trustedListsDir})`,
         )
         for (const rp of relyingParties) {
           const urls = relyingPartyUrls(config.baseUrl, rp.id)
@@ -351,6 +358,34 @@ export function registerVerifierCommands(program: Command): Command {
             throw error
           }
           out(`relying party ${opts.relyingParty}: key ${opts.kid} retired`)
+        })
+      }),
+    )
+
+  const trust = verifier
+    .command('trust')
+    .description('the EU trusted lists whose CA/QC seal services the verifier takes as issuers’ trust anchors')
+  trust
+    .command('update')
+    .description(
+      'validate a folder of EU trusted lists (lotl.xml, lists/<CC>.xml, lotl-signers.pem: every signature, every ' +
+        'NextUpdate, no sequence number going back) and make it the verifier’s trusted-list store in one step, ' +
+        'printing what changed; a bad folder changes nothing. A running alma verifier serve reads it within 10 s.',
+    )
+    .requiredOption('--from <dir>', 'the folder to install')
+    .option(
+      '--accept-lotl-signers',
+      'replace the pinned LOTL signer certificates with the folder’s lotl-signers.pem (check them against the Official Journal first)',
+    )
+    .option('--config <file>', CONFIG_HELP, DEFAULT_CONFIG)
+    .action(
+      run(async (opts: { from: string; acceptLotlSigners?: boolean; config: string }) => {
+        runTrustUpdate({
+          storeDir: trustedListsDirOf(opts.config),
+          from: opts.from,
+          acceptNewLotlSigners: opts.acceptLotlSigners === true,
+          now: new Date(),
+          out,
         })
       }),
     )

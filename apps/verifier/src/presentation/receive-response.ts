@@ -285,7 +285,7 @@ async function verifyResponse(
         },
         {
           didResolver: ctx.didResolver,
-          trustAnchors: ctx.trustAnchors,
+          trustAnchors: ctx.issuerTrustAnchors,
           fetchStatusList: (url, options) => ctx.fetchStatusList(url, options),
           jwtVcIssuerKeys: (iss, request) => ctx.jwtVcIssuerKeys(iss, request),
           // protocols.md "Interop traps": a loopback http issuer is a development setup only.

@@ -25,6 +25,8 @@ export interface TestVerifier extends RunningVerifier {
 export interface StartTestVerifierOptions {
   /** Issuers' trust anchors (PEM): the test issuer's dev CA. */
   readonly trustAnchors: readonly string[]
+  /** The verifier's store of EU trusted lists (issue 13 §5). */
+  readonly trustedListsDir?: string
   /** Issuer origins on loopback whose DIDs and status lists may be fetched. */
   readonly devAllowList?: readonly string[]
   readonly config?: Partial<VerifierConfigInput>
@@ -52,6 +54,7 @@ export async function startTestVerifier(options: StartTestVerifierOptions): Prom
     host: host === 'localhost' ? '127.0.0.1' : host,
     log: quietLog,
     trustAnchors: options.trustAnchors,
+    ...(options.trustedListsDir ? { trustedListsDir: options.trustedListsDir } : {}),
     ...(options.devAllowList ? { devAllowList: options.devAllowList } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.routes ? { routes: options.routes } : {}),

@@ -11,6 +11,8 @@ import {
   type JwtVcIssuerKeys,
   type SdJwtIssuerBindingCheck,
   type SdJwtIssuerDid,
+  type TrustAnchors,
+  trustedListAnchorWords,
 } from '@alma/trust'
 import { parse as parseDidUrl, type Resolvable } from 'did-resolver'
 import { describeError, error, ok, type VerificationStep } from './steps.ts'
@@ -28,7 +30,8 @@ export interface SdJwtIssuerTrustInput {
 
 export interface SdJwtIssuerTrustDeps {
   readonly didResolver: Resolvable
-  readonly trustAnchors: readonly string[]
+  /** PEM anchors and/or trusted lists (judged at `at`); an empty store fails closed. */
+  readonly trustAnchors: TrustAnchors
   /**
    * The issuer's JWT VC Issuer Metadata keys, looked up through the SSRF guard with a cache; with
    * `refreshIfOlderThanMs`, fetched again unless the cached answer is that recent (a refetch
@@ -158,10 +161,12 @@ export async function sdJwtIssuerTrust(
     .filter((c) => c.status === 'OK' && BINDING_CHECKS.has(c.id))
     .map((c) => c.reason)
     .join('; ')
+  // Issue 13 §5: which trusted list and service vouched, and whether the seal is qualified.
+  const listed = trustedListAnchorWords(binding.anchor, binding.leaf)
   return {
     ...ok(
       'issuer-trust',
-      `${iss}: ${bound}; the certificate chains to a trust anchor (${summarise(binding.checks)})${alliance ? `; ${alliance}` : ''}`,
+      `${iss}: ${bound}; the certificate ${listed?.chainsTo ?? 'chains to a trust anchor'} (${summarise(binding.checks)})${listed ? `; ${listed.qualification}` : ''}${alliance ? `; ${alliance}` : ''}`,
     ),
     ...(memberDid ? { did: memberDid } : {}),
   }

@@ -23,6 +23,8 @@ import {
   type JwtVcIssuerKeys,
   parseSealCertificate,
   resolveVerificationKey,
+  type TrustAnchors,
+  trustedListAnchorWords,
   validateCertificateChain,
   verifyAllianceRegistry,
 } from '@alma/trust'
@@ -86,8 +88,11 @@ export interface StatusListFetchOptions {
 export interface VerificationDeps {
   /** The guarded DID resolver (trust's `createDidResolver`: allow-list, SSRF guard, TTL cache). */
   readonly didResolver: Resolvable
-  /** Trust anchors for the issuers' seal certificates (PEM). Empty fails closed. */
-  readonly trustAnchors: readonly string[]
+  /**
+   * Trust anchors for the issuers' seal certificates: PEM, and/or EU trusted lists whose services
+   * are judged at the verification time (issue 13 §5). Empty fails closed.
+   */
+  readonly trustAnchors: TrustAnchors
   /**
    * Fetches a status list (the app passes a guarded fetch with a TTL cache); a throw is
    * "unreachable". A plain string counts as fetched at the verification time.
@@ -337,10 +342,13 @@ async function verifyJwtVcJsonPresentation(ctx: Context, vp: string): Promise<Ve
       })
       if (!linkage.ok) return error('issuer-trust', `${did} is not trusted: ${summariseLinkage(linkage.checks)}`)
       const alliance = await allianceMembership(ctx, did, signingTime)
+      // Issue 13 §5: which trusted list and service vouched, and whether the seal is qualified.
+      const listed = trustedListAnchorWords(linkage.anchor, linkage.leaf)
+      const chain = listed ? `the certificate ${listed.chainsTo}` : 'chain to a trust anchor'
       return {
         ...ok(
           'issuer-trust',
-          `${did}: DID document, seal certificate and ELM issuer agree, chain to a trust anchor (${summariseLinkage(linkage.checks)})${alliance ? `; ${alliance}` : ''}`,
+          `${did}: DID document, seal certificate and ELM issuer agree, ${chain} (${summariseLinkage(linkage.checks)})${listed ? `; ${listed.qualification}` : ''}${alliance ? `; ${alliance}` : ''}`,
         ),
         did,
       }

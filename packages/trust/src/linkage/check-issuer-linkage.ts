@@ -2,11 +2,13 @@ import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto'
 import { hasPrivateJwkMembers } from '../keys/algorithms.ts'
 import { memoizeByDer } from '../x509/certificate-cache.ts'
 import { type ParsedSealCertificate, parseSealCertificate } from '../x509/parse-seal-certificate.ts'
-import { type CertificateInput, certificateToDer, type Der } from '../x509/pem.ts'
+import { certificateToDer, type Der } from '../x509/pem.ts'
+import type { TrustAnchors } from '../x509/trust-anchor-source.ts'
 import {
   type CertificateCheck,
   type CertificateCheckId,
   type CertificateCheckStatus,
+  type ChainTrustAnchor,
   validateCertificateChain,
 } from '../x509/validate-certificate-chain.ts'
 import { alpha2ToAlpha3, countryCodeOfUri } from './countries.ts'
@@ -48,6 +50,10 @@ export interface IssuerLinkageResult {
   /** True when no check is ERROR. */
   ok: boolean
   checks: LinkageCheck[]
+  /** The seal certificate, when `x5c[0]` could be read. */
+  leaf?: ParsedSealCertificate
+  /** The anchor the chain ended at, with which trusted list and service vouched when one did. */
+  anchor?: ChainTrustAnchor
 }
 
 export interface CheckIssuerLinkageInput {
@@ -61,8 +67,8 @@ export interface CheckIssuerLinkageInput {
   elmIssuer: unknown
   /** The signing time (a trusted timestamp's time where there is one). */
   at: Date
-  /** Configured trust anchors (PEM bundle, trusted list). Empty fails closed. */
-  trustAnchors: readonly CertificateInput[]
+  /** Configured trust anchors (PEM bundle, trusted lists judged at `at`). Empty fails closed. */
+  trustAnchors: TrustAnchors
   /** CRLs the configuration provides, by distribution point URL. */
   crls?: ReadonlyMap<string, Uint8Array | string>
   /** The JWS `kid` (a DID URL): when given, only that assertion method is compared. */
@@ -329,5 +335,10 @@ export async function checkIssuerLinkage(input: CheckIssuerLinkageInput): Promis
   ]
   if (input.requireQcSeal) checks.push(fromChain(chain.checks, 'certificate-qc-seal', 'certificate-qc-seal', SEAL))
   checks.push(checkOrganizationIdentifier(leaf, issuer), checkCountries(leaf, issuer), checkIssuerId(input.did, issuer))
-  return { ok: checks.every((c) => c.status !== 'ERROR'), checks }
+  return {
+    ok: checks.every((c) => c.status !== 'ERROR'),
+    checks,
+    ...(leaf ? { leaf } : {}),
+    ...(chain.anchor ? { anchor: chain.anchor } : {}),
+  }
 }

@@ -7,8 +7,12 @@
 import { parseDidWeb } from '../did/did-web.ts'
 import { hasPrivateJwkMembers } from '../keys/algorithms.ts'
 import { type ParsedSealCertificate, parseSealCertificate } from '../x509/parse-seal-certificate.ts'
-import type { CertificateInput } from '../x509/pem.ts'
-import { type CertificateCheckStatus, validateCertificateChain } from '../x509/validate-certificate-chain.ts'
+import type { TrustAnchors } from '../x509/trust-anchor-source.ts'
+import {
+  type CertificateCheckStatus,
+  type ChainTrustAnchor,
+  validateCertificateChain,
+} from '../x509/validate-certificate-chain.ts'
 import { certificateNamesIssuer, checkIssuerIdentifier } from './certificate-names-issuer.ts'
 import {
   chainTrusted,
@@ -49,6 +53,8 @@ export interface SdJwtIssuerBindingResult {
   readonly checks: readonly SdJwtIssuerBindingCheck[]
   /** The seal certificate, when `x5c[0]` could be read. */
   readonly leaf?: ParsedSealCertificate
+  /** The anchor the chain ended at, with which trusted list and service vouched when one did. */
+  readonly anchor?: ChainTrustAnchor
 }
 
 /** The DID key the JWS header names (`kid` = a DID URL), resolved by the caller. */
@@ -63,8 +69,8 @@ export interface CheckSdJwtIssuerBindingInput {
   readonly x5c: readonly string[] | undefined
   /** The time the certificate is judged at. */
   readonly at: Date
-  /** Configured trust anchors (PEM bundle, trusted list). Empty fails closed. */
-  readonly trustAnchors: readonly CertificateInput[]
+  /** Configured trust anchors (PEM bundle, trusted lists judged at `at`). Empty fails closed. */
+  readonly trustAnchors: TrustAnchors
   readonly crls?: ReadonlyMap<string, Uint8Array | string>
   readonly requireQcSeal?: boolean
   readonly requireRevocationCheck?: boolean
@@ -393,5 +399,10 @@ export async function checkSdJwtIssuerBinding(input: CheckSdJwtIssuerBindingInpu
     checkOrganizationIdentifier(input, leaf),
     checkIssuingAuthority(input.issuingAuthority, leaf),
   )
-  return { ok: checks.every((c) => c.status !== 'ERROR'), checks, ...(leaf ? { leaf } : {}) }
+  return {
+    ok: checks.every((c) => c.status !== 'ERROR'),
+    checks,
+    ...(leaf ? { leaf } : {}),
+    ...(chain.anchor ? { anchor: chain.anchor } : {}),
+  }
 }

@@ -37,6 +37,7 @@ export {
   type TrustedListAnchorProvenance,
   type TrustedListAnchorSourceOptions,
   trustedListAnchorSource,
+  trustedListAnchorWords,
 } from './trusted-list-anchors.ts'
 export {
   LISTS_FOLDER,

@@ -266,15 +266,28 @@ export function sealQualification(
 }
 
 /**
- * What an issuer-trust reason says of a trusted-list anchor: `chains to 'X' of the trusted list of
- * DE (seq 42, issued …), service '…' of '…' (CA/QC, granted since …); qualified seal (…)`.
- * `undefined` for an anchor from no trusted list (a PEM bundle), whose reasons stay as they were.
+ * What an issuer-trust reason says of a trusted-list anchor, in two parts: `chainsTo` — `chains to
+ * 'X' of the trusted list of DE (seq 42, issued …), service '…' of '…' (CA/QC, granted since …)` —
+ * and `qualification` — e.g. `qualified seal (QcCompliance, QcType eseal, QSCD)`. `undefined` for
+ * an anchor from no trusted list (a PEM bundle), whose reasons stay as they were.
  */
+export function trustedListAnchorWords(
+  anchor: ChainTrustAnchor | undefined,
+  leaf: ParsedSealCertificate | undefined,
+): { chainsTo: string; qualification: string } | undefined {
+  if (!anchor?.vouchedBy || !isTrustedListProvenance(anchor.provenance)) return undefined
+  const qualification = sealQualification(anchor, leaf)
+  return {
+    chainsTo: `chains to '${anchor.label}' ${anchor.vouchedBy}`,
+    qualification: qualification?.text ?? 'qualification not judged: the seal certificate could not be read',
+  }
+}
+
+/** {@link trustedListAnchorWords} as one phrase: `chains to 'X' of …; qualified seal (…)`. */
 export function describeTrustedListAnchor(
   anchor: ChainTrustAnchor | undefined,
   leaf: ParsedSealCertificate | undefined,
 ): string | undefined {
-  if (!anchor?.vouchedBy || !isTrustedListProvenance(anchor.provenance)) return undefined
-  const qualification = sealQualification(anchor, leaf)
-  return `chains to '${anchor.label}' ${anchor.vouchedBy}${qualification ? `; ${qualification.text}` : ''}`
+  const words = trustedListAnchorWords(anchor, leaf)
+  return words ? `${words.chainsTo}; ${words.qualification}` : undefined
 }
