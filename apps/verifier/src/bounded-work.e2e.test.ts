@@ -29,7 +29,7 @@ function largeEdc(): string {
   return JSON.stringify(document)
 }
 
-function upload(verifier: TestVerifier, body: string | Uint8Array, key = verifier.apiKey) {
+function upload(verifier: TestVerifier, body: string | Uint8Array<ArrayBuffer>, key = verifier.apiKey) {
   return fetch(`${verifier.url}/api/${verifier.rpId}/edc-verifications`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json' },
