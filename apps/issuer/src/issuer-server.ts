@@ -2,10 +2,10 @@
 // drains in-flight requests on SIGTERM (security.md, "operations").
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { ElmWorkers } from '@alma/elm'
 import { openStore, type Store, startStoreMaintenance } from '@alma/store'
 import { createDidResolver, createSigner, createTenantKeyring, isLoopbackHttp, type Kek, resolveKek } from '@alma/trust'
 import { setGlobalConfig } from '@openid4vc/utils'
-import type { ElmWorkers } from '@alma/elm'
 import pino from 'pino'
 import { type CohortRunner, type CohortRunnerOptions, createCohortRunner } from './admin/cohort-runner.ts'
 import { type IssuerConfig, type IssuerConfigInput, parseIssuerConfig } from './config.ts'
