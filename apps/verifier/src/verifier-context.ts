@@ -12,7 +12,7 @@ import {
   type Kek,
   type KeyRecord,
   type TenantKeyring,
-  type TrustAnchors,
+  type TrustAnchorSource,
 } from '@alma/trust'
 import type { Resolvable } from 'did-resolver'
 import type { VerifierConfig } from './config.ts'
@@ -73,7 +73,7 @@ export interface VerifierContext {
    * What presented credentials' issuer trust is judged against: {@link trustAnchors} and the
    * CA/QC seal services of {@link trustedLists} at the verification time. Empty fails closed.
    */
-  readonly issuerTrustAnchors: TrustAnchors
+  readonly issuerTrustAnchors: TrustAnchorSource
   readonly log: Logger
   readonly now: () => Date
   /** Threads for SHACL validation of uploaded EDC files, off the request thread (issue 12 §3). */
@@ -254,9 +254,10 @@ export function createVerifierContext(options: CreateVerifierContextOptions): Ve
     didResolver: options.didResolver,
     trustAnchors: options.trustAnchors,
     ...(options.trustedLists ? { trustedLists: options.trustedLists } : {}),
-    issuerTrustAnchors: options.trustedLists
-      ? combineTrustAnchors(options.trustAnchors, options.trustedLists)
-      : options.trustAnchors,
+    issuerTrustAnchors: combineTrustAnchors(
+      options.trustAnchors,
+      ...(options.trustedLists ? [options.trustedLists] : []),
+    ),
     log: options.log,
     now,
     elmWorkers: options.elmWorkers ?? createElmWorkers(),

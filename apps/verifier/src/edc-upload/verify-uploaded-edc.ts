@@ -25,6 +25,7 @@ import {
   parseStrictJson,
   payloadDocument,
   SealFormatError,
+  type TrustAnchors,
   validateCertificateChain,
   verifyJadesSignature,
 } from '@alma/trust'
@@ -238,7 +239,7 @@ function atClaimedTime(leaf: X509Certificate, sigT: string | undefined): string 
  */
 async function certificateChecks(
   seal: ParsedJadesSeal,
-  input: { trustAnchors: readonly string[]; crls?: ReadonlyMap<string, Uint8Array | string> },
+  input: { trustAnchors: TrustAnchors; crls?: ReadonlyMap<string, Uint8Array | string> },
   options: { requireQcSeal: boolean; requireRevocationCheck: boolean },
   leaf: X509Certificate,
   time: SealTimestampResult,
@@ -526,7 +527,8 @@ export async function verifyUploadedEdc(
       ...(header.adoTst ? { adoTst: header.adoTst } : {}),
       signature: file.seal.jws.signature,
       payloadInSigningInput: signature.b64 ? Buffer.from(file.seal.jws.payload, 'ascii') : signature.payloadBytes,
-      trustAnchors: config.timestampTrustAnchors ?? config.trustAnchors,
+      // Seal anchors from trusted lists are CA/QC services, not time-stamping authorities.
+      trustAnchors: config.timestampTrustAnchors ?? (Array.isArray(config.trustAnchors) ? config.trustAnchors : []),
       verifyTimestampSignature: deps.verifyTimestampSignature ?? verifyTimestampSignature,
       now,
     })

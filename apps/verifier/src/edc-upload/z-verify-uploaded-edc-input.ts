@@ -1,3 +1,4 @@
+import { isTrustAnchorSource, type TrustAnchorSource } from '@alma/trust'
 import { z } from 'zod'
 
 /**
@@ -17,9 +18,15 @@ export const zEdcShaclProfile = z.enum(['generic-full', 'issued-by-mandate', 'ac
 export const zVerifyUploadedEdcInput = z.object({
   /** The uploaded file: JSON text or its bytes (UTF-8). */
   file: z.union([z.string(), z.instanceof(Uint8Array)]),
-  /** Trust anchors for seal certificates (PEM or base64 DER): a trusted list, a PEM bundle. Empty fails closed. */
-  trustAnchors: z.array(z.string()).readonly(),
-  /** Trust anchors for time-stamping authorities; default `trustAnchors`. */
+  /**
+   * Trust anchors for seal certificates: PEM or base64 DER certificates, or a source judged at the
+   * seal's proven time (EU trusted lists, issue 13 §5). Empty fails closed.
+   */
+  trustAnchors: z.union([
+    z.array(z.string()).readonly(),
+    z.custom<TrustAnchorSource>(isTrustAnchorSource, 'must be certificates or a trust anchor source'),
+  ]),
+  /** Trust anchors for time-stamping authorities; default `trustAnchors` when that is a list, none otherwise. */
   timestampTrustAnchors: z.array(z.string()).readonly().optional(),
   /** The verification time; default the current time. */
   now: z.date().optional(),

@@ -64,7 +64,14 @@ export function mountVerifyEdcUpload(app: Express, ctx: VerifierContext): void {
         let result: Awaited<ReturnType<typeof verifyUploadedEdc>>
         try {
           result = await verifyUploadedEdc(
-            { file: new Uint8Array(body), trustAnchors: [...ctx.trustAnchors], now },
+            {
+              file: new Uint8Array(body),
+              // Seal certificates: PEM anchors and the trusted lists' CA/QC seal services at the
+              // seal's proven time (issue 13 §5); time-stamping authorities: the PEM anchors.
+              trustAnchors: ctx.issuerTrustAnchors,
+              timestampTrustAnchors: [...ctx.trustAnchors],
+              now,
+            },
             { validateShacl: (document, profile) => ctx.elmWorkers.validateShacl(document, { profile }) },
           )
         } catch (error) {

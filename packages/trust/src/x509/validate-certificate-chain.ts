@@ -317,12 +317,15 @@ function buildPath(
   if ('error' in store) return fail(store.error)
   const { anchors, untrusted } = store
   // A certificate that would be an anchor and is not at `at` (a withdrawn service, a stale list):
-  // when it issued `current`, that is why the path ends nowhere, and the reason says so.
-  const distrusted = (current: Cert) => {
-    const hit = untrusted.find((u) => issuedBy(current, u.cert) && signatureVerifies(current, u.cert))
-    return hit
-      ? `'${current.label}' is issued by '${hit.cert.label}', which is not a trust anchor at ${iso(at)}: ${hit.candidate.reason}`
-      : undefined
+  // when it issued a certificate of the path built so far (x5c may carry it as an intermediate),
+  // that is why the path ends nowhere, and the reason says so.
+  const distrusted = (built: readonly Cert[]) => {
+    for (const cert of built) {
+      const hit = untrusted.find((u) => issuedBy(cert, u.cert) && signatureVerifies(cert, u.cert))
+      if (hit)
+        return `'${cert.label}' is issued by '${hit.cert.label}', which is not a trust anchor at ${iso(at)}: ${hit.candidate.reason}`
+    }
+    return undefined
   }
   // A self-signed certificate vouches only for itself (RFC 5280 §6.1): never a seal certificate.
   if (selfSigned(leaf)) {
@@ -353,7 +356,7 @@ function buildPath(
     if (issuer) {
       if (selfSigned(issuer)) {
         return fail(
-          distrusted(current) ??
+          distrusted(path) ??
             `the path ends at '${issuer.label}', a self-signed certificate inside x5c that is not a configured trust anchor; certificates in x5c are never trusted as anchors`,
           path,
         )
@@ -363,7 +366,7 @@ function buildPath(
       current = issuer
       continue
     }
-    const why = distrusted(current)
+    const why = distrusted(path)
     if (why) return fail(why, path)
     const named = anchorCandidates[0]?.cert ?? candidates[0]
     if (named) {
