@@ -155,6 +155,18 @@ describe('text that cannot be printed, stored or signed is refused, naming the f
     ])
   })
 
+  it('a name with a bidirectional override or isolate (found by the outside review); marks stay allowed', () => {
+    const bidi = (cp: string) =>
+      `must not hold a bidirectional embedding, override or isolate (U+${cp}): it would reorder what is shown`
+    expect(issuesOf(({ award }) => (award.learner.givenName = 'Ana\u202eonamord'))).toEqual([
+      { path: 'award.learner.givenName', message: bidi('202E') },
+    ])
+    expect(issuesOf(({ specification }) => (specification.title = { en: 'Medicine \u2067x\u2069' }))).toEqual([
+      { path: 'specification.title.en', message: bidi('2067') },
+    ])
+    expect(issuesOf(({ award }) => (award.learner.familyName = '\u200fحداد'))).toBeUndefined()
+  })
+
   it('titles are single-line; descriptions may break lines, but hold no other control character', () => {
     expect(issuesOf(({ specification }) => (specification.learningOutcomes[0].title = { en: 'a\u001bb' }))).toEqual([
       { path: 'specification.learningOutcomes[0].title.en', message: control('001B') },

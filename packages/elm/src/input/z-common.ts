@@ -19,6 +19,12 @@ export const MAX_SHORT_TEXT_LENGTH = 500
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
 const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+/**
+ * Bidirectional embeddings, overrides and isolates (UAX #9 §2.1–2.2: U+202A–U+202E, U+2066–U+2069)
+ * reorder the text around them, so a name or title could display otherwise than it reads and is
+ * signed ("Trojan Source", CVE-2021-42574). Marks (U+200E, U+200F) stay: right-to-left text needs them.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**
@@ -33,6 +39,14 @@ export function checkPlainText(value: string, ctx: z.RefinementCtx, options: { m
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
     ctx.addIssue({ code: 'custom', message: `must not hold a control character (U+${code})` })
+  }
+  const bidi = BIDI_CONTROL.exec(value)
+  if (bidi) {
+    const code = bidi[0].charCodeAt(0).toString(16).toUpperCase()
+    ctx.addIssue({
+      code: 'custom',
+      message: `must not hold a bidirectional embedding, override or isolate (U+${code}): it would reorder what is shown`,
+    })
   }
   if (LONE_SURROGATE.test(value)) {
     ctx.addIssue({ code: 'custom', message: 'is not well-formed Unicode (it holds a lone surrogate)' })
