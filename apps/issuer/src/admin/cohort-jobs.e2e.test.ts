@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createElmWorkers } from '@alma/elm'
 import { dropSchema, openStore, type Store } from '@alma/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startTestIssuer, type TestIssuer } from '../testing/issuer-harness.ts'
@@ -575,6 +576,45 @@ describe('cohort runners that lose a lease', () => {
     const rows = await issuer.store.cohortJobs.rows('uni-a', job.id)
     expect(rows[0]?.issues).toEqual([{ path: '(row)', message: `not awarded: ${reason}` }])
   })
+})
+
+describe('a cohort job while the issuer cannot build (503: ELM workers busy or past their deadline)', () => {
+  // A deadline no EDC build meets: every build is refused as the issuer's condition, not the row's.
+  const hopeless = createElmWorkers({ size: 1, deadlineMs: 1 })
+  let busy: TestIssuer
+  let able: TestIssuer
+  beforeAll(async () => {
+    busy = await startTestIssuer({ cohortJobs: false, elmWorkers: hopeless })
+    able = await startTestIssuer({
+      store: busy.store,
+      provision: false,
+      cohortJobs: false,
+      config: { baseUrl: busy.url },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await able?.close()
+    await busy?.close()
+    await hopeless.close()
+  })
+
+  it('keeps the row pending (never failed) and the job leased; a runner that can build resumes it once the lease ends', async () => {
+    const job = await queueCohort(busy.ctx, await busy.ctx.tenant('uni-a'), {
+      specificationId: COURSE,
+      csv: cohortCsv(1, [], 600),
+      actor: 'test',
+    })
+    const t0 = Date.now()
+    await createCohortRunner(busy.ctx, { now: () => new Date(t0) }).drain()
+    const waiting = await busy.store.cohortJobs.get('uni-a', job.id)
+    expect(waiting).toMatchObject({ state: 'running', pending: 1, issued: 0, failed: 0, attempts: 1 })
+    expect(waiting?.leaseOwner).toEqual(expect.any(String))
+    expect(await awardTotal(busy.store)).toBe(0)
+
+    const done = await createCohortRunner(able.ctx, { now: () => new Date(t0 + 120_000) }).run('uni-a', job.id)
+    expect(done).toMatchObject({ state: 'succeeded', issued: 1, failed: 0, attempts: 2 })
+    expect(await awardTotal(busy.store)).toBe(1)
+  }, 60_000)
 })
 
 const databaseUrl = process.env.TEST_DATABASE_URL

@@ -68,6 +68,16 @@ class NotRecorded extends Error {
   }
 }
 
+/** Tries of a row whose building the issuer could not do now (503: workers busy, a deadline passed). */
+const BUSY_TRIES = 4
+/** The longest wait between two of them, whatever Retry-After says: the lease must outlast the waits. */
+const MAX_BUSY_WAIT_S = 10
+
+/** The issuer's own condition, not the row's: the row stays pending and the job is tried again. */
+function isTransient(error: unknown): error is IssuerError {
+  return error instanceof IssuerError && error.status === 503
+}
+
 /** The runners of each issuer context, so the admin endpoint can wake the one of its process. */
 const runnersOf = new WeakMap<IssuerContext, Set<CohortRunner>>()
 
@@ -129,6 +139,23 @@ export function createCohortRunner(ctx: IssuerContext, options: CohortRunnerOpti
     })
   }
 
+  /**
+   * The row's EDC. When the issuer cannot build now (503: its workers busy, or past a deadline)
+   * the row waits and is tried again — it is background work — and after {@link BUSY_TRIES} tries
+   * the job stops there, its lease kept until it ends, and it is resumed later.
+   */
+  async function buildRow(course: ReturnType<typeof prepareCourse>, row: PendingCohortJobRow, now: Date) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await buildAwardEdc(course, row.input, now, ctx.elmWorkers)
+      } catch (error) {
+        if (!isTransient(error) || attempt >= BUSY_TRIES || stopping) throw error
+        const wait = Math.min(Math.max(error.retryAfterSeconds ?? 1, 1), MAX_BUSY_WAIT_S)
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000))
+      }
+    }
+  }
+
   /** Builds and stores one row's award; records a failure instead when it cannot be built or stored. */
   async function issueRow(
     job: CohortJob,
@@ -139,7 +166,7 @@ export function createCohortRunner(ctx: IssuerContext, options: CohortRunnerOpti
     const now = clock()
     let failure: AdminIssue[] | undefined
     try {
-      const edc = await buildAwardEdc(course, row.input, now, ctx.elmWorkers)
+      const edc = await buildRow(course, row, now)
       await store.transaction(async (tx) => {
         const recorded = await tx.cohortJobs.recordRow(lease, { row: row.row, outcome: 'issued' }, now, leaseSeconds)
         if (recorded !== 'recorded') throw new NotRecorded(recorded)
@@ -156,7 +183,7 @@ export function createCohortRunner(ctx: IssuerContext, options: CohortRunnerOpti
       })
       return 'issued'
     } catch (error) {
-      if (error instanceof NotRecorded) throw error
+      if (error instanceof NotRecorded || isTransient(error)) throw error
       // A value the store refuses is this row's problem; any other store failure is the job's
       // (the row stays pending and the job is retried).
       if (isStoreError(error) && !isStoreError(error, 'constraint_violated')) throw error
@@ -221,6 +248,11 @@ export function createCohortRunner(ctx: IssuerContext, options: CohortRunnerOpti
         log.warn({ job: job.id, reason: error.reason }, 'cohort job: lease lost; another runner or a cancel has it')
         return undefined
       }
+      // Stopping (the workers close with the server): hand the job over now, not when the lease ends.
+      if (stopping) {
+        await store.cohortJobs.release(lease, clock()).catch(() => false)
+        return undefined
+      }
       throw error
     }
     return finish(lease)
@@ -250,8 +282,11 @@ export function createCohortRunner(ctx: IssuerContext, options: CohortRunnerOpti
         try {
           if ((await claimAndRun()) === 'none') break
         } catch (error) {
-          // A database failure: the job keeps its lease until it ends and is retried then.
-          log.error({ err: error }, 'cohort runner: a job failed; it is retried once its lease ends')
+          // The workers busy, or a database failure: the job keeps its lease until it ends and is
+          // tried again then (a job that keeps failing is given up after maxAttempts claims).
+          if (isTransient(error))
+            log.warn({ err: error }, 'cohort runner: the issuer is busy; the job is resumed later')
+          else log.error({ err: error }, 'cohort runner: a job failed; it is retried once its lease ends')
           break
         }
       }
