@@ -247,7 +247,9 @@ export async function handleCredentialRequest(
     now,
     redemption: { accessTokenHash: wallet.tokenHash },
   })
-  const credentialResponse = tenant.vci.createCredentialResponse({
+  // @openid4vc/openid4vci 0.5+ builds the response asynchronously (it could encrypt it); we
+  // refuse credential_response_encryption in step 1, so the plain object is the body.
+  const { credentialResponse } = await tenant.vci.createCredentialResponse({
     credentialRequest: parsed,
     credentials: issued.credentials.map((credential) => ({ credential })),
     notificationId: issued.notificationId,

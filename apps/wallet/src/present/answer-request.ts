@@ -211,6 +211,10 @@ async function resolveRequest(
       authorizationRequestPayload: params,
       // §5.10.1: the signed request must echo our wallet_nonce.
       ...(walletNonce ? { wallet: { expectedNonce: walletNonce } } : {}),
+      // This wallet answers over HTTP only (§8.2 direct_post / direct_post.jwt), never the DC API
+      // or an issuance-time interaction: a request naming another response mode is refused
+      // (required since @openid4vc/openid4vp 0.5.0, which also only then lets a request_uri in).
+      responseMode: { type: 'direct_post' },
       callbacks: {
         verifyJwt: requestVerifier.verifyJwt,
         getX509CertificateMetadata: requestVerifier.getX509CertificateMetadata,
