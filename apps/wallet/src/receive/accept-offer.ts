@@ -392,7 +392,8 @@ async function authorizationCodeGrant(
     issuerMetadata: session.metadata,
   })
   const issuerState = session.offer.grants?.[authorizationCodeGrantIdentifier]?.issuer_state
-  // Oauth2Client directly: Openid4vciClient.initiateAuthorization (0.4.6) does not pass `state` on.
+  // Oauth2Client directly: Openid4vciClient.initiateAuthorization (0.4.6, still in 0.7.0) does
+  // not pass `state` on.
   const oauth2 = new Oauth2Client({
     callbacks: {
       hash: hashWith,
