@@ -216,7 +216,9 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the verifier web app in Chromium' :
 
     await page.fill('#dcql', '{"credentials": []}')
     await page.click('#request-submit')
-    await expect.poll(() => error.textContent()).not.toMatch(/^The DCQL query is not valid JSON/)
+    // Wait for the state asserted (the server's refusal), not merely for the old text to go: the
+    // page clears the message before it sends the request.
+    await expect.poll(() => error.textContent()).toMatch(/^dcqlQuery is not a valid DCQL query/)
     const refused = String(await error.textContent())
     // The verifier's error_description, one line, no stack trace.
     expect(refused).toMatch(/^dcqlQuery is not a valid DCQL query \(OpenID4VP 1\.0 §6\): /)
@@ -241,10 +243,18 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the verifier web app in Chromium' :
     await present(await page.inputValue('#session-link'), wallet)
     await ribbon().waitFor()
     expect(await ribbon().textContent()).toBe('Verified')
+    // What the holder disclosed (given name, grade) and the EU learning credential's issuer facts,
+    // which are always in the clear; nothing else of the learner (no family name, no birth date).
     expect(await page.locator('#result dl.facts dt').allTextContents()).toEqual([
       'Title of the micro-credential',
       'Given name',
+      'Issuing authority',
+      'Issuing country',
+      'Date of issuance',
+      'Date of expiry',
       'Grade achieved',
+      'Language of classes',
+      'Description',
     ])
     expect(await page.locator('#result tr[data-check="policy"]').getAttribute('data-status')).toBe('SKIPPED')
   })
