@@ -571,6 +571,38 @@ describe('deferred transaction_id', () => {
     expectError(again, 400, 'invalid_transaction_id', /unknown, already used, or not of this access token/)
     expect(await client.issuedFor(held.awardId)).toHaveLength(1)
   })
+
+  it('the issued deferred answer carries a notification_id the notification endpoint takes (VCI 1.0 §9.2, §11)', async () => {
+    // A second held award: the transaction above is spent. @openid4vc 0.4.6 refused a deferred
+    // response with both credentials and notification_id, so the issuer used to leave it out.
+    const second = await issuer.offer({ hold: true })
+    const secondToken = await client.redeem(second)
+    const pending = await client.credential(
+      'uni-a',
+      secondToken,
+      await client.credentialBody(key, await client.nonce()),
+    )
+    expect(pending.status, JSON.stringify(pending.body)).toBe(202)
+    expect(pending.body.notification_id).toBeUndefined()
+    await issuer.store.awards.transition({
+      tenantId: 'uni-a',
+      id: second.awardId,
+      from: 'held',
+      to: 'ready',
+      now: new Date(),
+    })
+    const issued = await deferred(secondToken, { transaction_id: pending.body.transaction_id })
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200)
+    expect(issued.body.credentials).toHaveLength(1)
+    expect(typeof issued.body.notification_id).toBe('string')
+    const notified = await client.credential(
+      'uni-a',
+      secondToken,
+      { notification_id: issued.body.notification_id, event: 'credential_accepted' },
+      { path: 'notification' },
+    )
+    expect(notified.status, JSON.stringify(notified.body)).toBe(204)
+  })
 })
 
 describe('notification_id', () => {

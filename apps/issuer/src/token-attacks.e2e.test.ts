@@ -71,6 +71,20 @@ describe('pre-authorized code', () => {
     await client.redeem(offer)
   })
 
+  it('with a code_verifier (no code challenge is bound to it) → invalid_grant, offer unredeemed', async () => {
+    // RFC 9700 §2.1.1: a code_verifier with no challenge behind it is refused, not ignored (PKCE
+    // downgrade protection of @openid4vc/oauth2 0.5+; 0.4.6 ignored it).
+    const offer = await issuer.offer({})
+    const before = await client.offerState(offer.offer.id)
+    const res = await client.token('uni-a', {
+      ...client.preAuthorizedParams(offer),
+      code_verifier: randomBytes(32).toString('base64url'),
+    })
+    expectError(res, 400, 'invalid_grant', /code_verifier/)
+    expect(await client.offerState(offer.offer.id)).toEqual(before)
+    await client.redeem(offer)
+  })
+
   it('is invalid_grant for a code we never issued', async () => {
     const res = await client.token('uni-a', {
       grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
@@ -283,6 +297,18 @@ describe('authorization code', () => {
     const second = await client.token('uni-a', codeParams(code, verifier))
     expectError(second, 400, 'invalid_grant', /authorization code is unknown, expired or already used/)
     expect(await client.offerState(offer.offer.id)).toEqual(before)
+  })
+
+  it('without a code_verifier → invalid_grant, and the code is spent (RFC 7636 §4.6)', async () => {
+    const offer = await issuer.offer({})
+    const verifier = randomBytes(32).toString('base64url')
+    const code = await authorizationCode(String(offer.offer.issuerState), verifier)
+    const { code_verifier: _omitted, ...withoutVerifier } = codeParams(code, verifier)
+    const res = await client.token('uni-a', withoutVerifier)
+    expectError(res, 400, 'invalid_grant', /code_verifier/)
+    expect((await client.offerState(offer.offer.id)).state).toBe('offered')
+    const retry = await client.token('uni-a', codeParams(code, verifier))
+    expectError(retry, 400, 'invalid_grant', /authorization code is unknown, expired or already used/)
   })
 
   it('with a wrong code_verifier → invalid_grant, and the code is spent', async () => {

@@ -47,6 +47,8 @@ export async function demoWallet(keys?: WalletKey[]) {
       fetch,
       signJwt,
       clientAuthentication: clientAuthenticationAnonymous(),
+      // The demo wallet never asks for credential_response_encryption (VCI 1.0 §8.2).
+      decryptJwe: () => Promise.reject(new Error('the demo wallet does not ask for encrypted credential responses')),
     },
   })
   return { client, keys: owned }

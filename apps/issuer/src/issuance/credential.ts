@@ -162,6 +162,15 @@ export async function handleCredentialRequest(
       'credential_configuration_id or credential_identifier is required',
     )
   }
+  // §8.2: credential_response_encryption is refused whatever its shape, before the library's
+  // schema (which since @openid4vc/openid4vci 0.5 checks it against the metadata's encryption
+  // parameters and would call it a malformed request): this issuer offers no response encryption.
+  if (fields.credential_response_encryption !== undefined) {
+    throw new IssuerError(
+      'invalid_encryption_parameters',
+      'credential response encryption is not offered by this issuer',
+    )
+  }
   let parsed: ReturnType<TenantRuntime['vci']['parseCredentialRequest']>
   try {
     parsed = tenant.vci.parseCredentialRequest({
@@ -176,12 +185,6 @@ export async function handleCredentialRequest(
       checkProofShapes(ctx, tenant, jwts)
     }
     throw new IssuerError('invalid_credential_request', 'the credential request is malformed', { cause: error })
-  }
-  if ((body as Record<string, unknown>).credential_response_encryption !== undefined) {
-    throw new IssuerError(
-      'invalid_encryption_parameters',
-      'credential response encryption is not offered by this issuer',
-    )
   }
   const configuration = configurationOf(parsed, wallet.grantedConfigurationIds)
   if (!wallet.offer.credentialConfigurationIds.includes(configuration.id)) {
@@ -247,7 +250,9 @@ export async function handleCredentialRequest(
     now,
     redemption: { accessTokenHash: wallet.tokenHash },
   })
-  const credentialResponse = tenant.vci.createCredentialResponse({
+  // @openid4vc/openid4vci 0.5+ builds the response asynchronously (it could encrypt it); we
+  // refuse credential_response_encryption in step 1, so the plain object is the body.
+  const { credentialResponse } = await tenant.vci.createCredentialResponse({
     credentialRequest: parsed,
     credentials: issued.credentials.map((credential) => ({ credential })),
     notificationId: issued.notificationId,

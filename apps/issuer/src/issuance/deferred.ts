@@ -73,10 +73,12 @@ export async function handleDeferredRequest(
     now,
     redemption: { accessTokenHash: wallet.tokenHash, transactionIdHash },
   })
-  // VCI 1.0 §9.2 allows notification_id here, but @openid4vc 0.4.6 rejects a deferred response
-  // that has both (an inverted check, on our side and in its wallet); we leave it out so its
-  // wallets can read the answer.
-  return tenant.vci.createDeferredCredentialResponse({
+  // VCI 1.0 §9.2: the deferred response carries notification_id beside the credentials, as the
+  // immediate one does (§8.3), so the wallet can report credential_accepted/deleted (§11).
+  // (@openid4vc 0.4.6 inverted this check; fixed in 0.5.2, "credential response check".)
+  const { deferredCredentialResponse } = await tenant.vci.createDeferredCredentialResponse({
     credentials: issued.credentials.map((credential) => ({ credential })),
+    notificationId: issued.notificationId,
   })
+  return deferredCredentialResponse
 }

@@ -191,8 +191,9 @@ async function resolveRequest(
     assertUsableUrl(params.request_uri, options, 'request_uri')
     if (params.request_uri_method === 'post') {
       walletNonce = randomBytes(16).toString('base64url')
-      // @openid4vc/openid4vp 0.4.6 posts the metadata members flat and drops wallet_nonce, so the
-      // wallet fetches the request object itself (§5.10.1) and hands it on by value.
+      // @openid4vc/openid4vp (0.4.6, still in 0.7.0) posts the metadata members flat and drops
+      // wallet_nonce, so the wallet fetches the request object itself (§5.10.1) and hands it on
+      // by value.
       const requestObject = await postForRequestObject(params.request_uri, options, walletNonce, fetch)
       params = {
         ...(typeof params.client_id === 'string' ? { client_id: params.client_id } : {}),
@@ -211,6 +212,10 @@ async function resolveRequest(
       authorizationRequestPayload: params,
       // §5.10.1: the signed request must echo our wallet_nonce.
       ...(walletNonce ? { wallet: { expectedNonce: walletNonce } } : {}),
+      // This wallet answers over HTTP only (§8.2 direct_post / direct_post.jwt), never the DC API
+      // or an issuance-time interaction: a request naming another response mode is refused
+      // (required since @openid4vc/openid4vp 0.5.0, which also only then lets a request_uri in).
+      responseMode: { type: 'direct_post' },
       callbacks: {
         verifyJwt: requestVerifier.verifyJwt,
         getX509CertificateMetadata: requestVerifier.getX509CertificateMetadata,

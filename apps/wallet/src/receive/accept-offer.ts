@@ -150,6 +150,14 @@ export async function acceptCredentialOffer(offerUri: string, options: AcceptOff
       fetch: guardedFetch(options),
       signJwt: signJwtWithHolderKeys(() => keys),
       clientAuthentication: clientAuthenticationNone({ clientId }),
+      // This wallet never sends credential_response_encryption (VCI 1.0 §8.2), so an encrypted
+      // answer is not one it asked for.
+      decryptJwe: () => {
+        throw new WalletError(
+          'issuance_failed',
+          'the issuer encrypted a credential response the wallet did not ask to be encrypted',
+        )
+      },
     },
   })
   // Step 1 (§4.1.2, §4.1.3; §12.2.2): the offer, then the issuer's and authorization server's metadata.
@@ -384,7 +392,8 @@ async function authorizationCodeGrant(
     issuerMetadata: session.metadata,
   })
   const issuerState = session.offer.grants?.[authorizationCodeGrantIdentifier]?.issuer_state
-  // Oauth2Client directly: Openid4vciClient.initiateAuthorization (0.4.6) does not pass `state` on.
+  // Oauth2Client directly: Openid4vciClient.initiateAuthorization (0.4.6, still in 0.7.0) does
+  // not pass `state` on.
   const oauth2 = new Oauth2Client({
     callbacks: {
       hash: hashWith,
